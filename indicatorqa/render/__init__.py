@@ -1,0 +1,1 @@
+"""Render stage: turn analysed projects into terminal tables, JSON, Markdown, xlsx, HTML."""
