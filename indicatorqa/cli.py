@@ -81,6 +81,57 @@ def build_parser() -> argparse.ArgumentParser:
         help="输出格式：table 终端表格（默认），json 机器可读 / output format",
     )
     p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser(
+        "check",
+        help="检查指标质量并给出问题与建议 / check indicators and report findings",
+        description=(
+            "检查绩效指标：指标值是否可衡量、描述是否重复名称、归类是否正确、成本是否超预算、自评得分是否一致……\n"
+            "每条问题给出规则代码（可在配置中停用或调整级别）、原因和证据。\n"
+            "Check indicators against the rule catalogue (see `indicatorqa rules`)."
+        ),
+        epilog=_EPILOG.replace("parse", "check"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_input_args(p)
+    p.add_argument(
+        "--format",
+        choices=["table", "json", "markdown"],
+        default="table",
+        help="输出格式：table 终端表格（默认），json（SPEC 约定），markdown / output format",
+    )
+    p.add_argument("--config", metavar="TOML", help="配置文件（默认查找 indicatorqa.toml 或 pyproject.toml）/ config file")
+    p.add_argument("--models", metavar="DIR", help="已训练模型目录（默认 models/findings）/ trained models directory")
+    p.add_argument("--select", metavar="CODES", help="只报告这些规则，逗号分隔，如 V001,N001 / only these rules")
+    p.add_argument("--ignore", metavar="CODES", help="不报告这些规则，逗号分隔 / skip these rules")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser(
+        "rules",
+        help="列出规则目录，或解释一条规则 / list the rule catalogue or explain one rule",
+        description="不带参数列出全部规则；带规则代码（如 V001）或名称（如 vague-value）显示说明和正反例。",
+    )
+    p.add_argument("rule", nargs="?", metavar="CODE", help="规则代码或名称 / rule code or slug")
+    p.set_defaults(func=cmd_rules)
+
+    p = sub.add_parser(
+        "train",
+        help="用 corpus/labels 重新训练判定模型 / retrain the learned rules from corpus/labels",
+        description="读取 corpus/labels 下的标注数据，训练 V001–V004、N001/N002、N003、N005 的分类器，保存到 models/findings。",
+    )
+    p.add_argument("--out", metavar="DIR", help="模型输出目录 / output directory")
+    p.add_argument("--no-eval", action="store_true", help="不做留一文档评估（更快）/ skip the leave-one-document-out evaluation")
+    p.add_argument("--extra", nargs="*", default=[], metavar="JSONL", help="额外的标注文件 / extra labeled JSONL files")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser(
+        "eval",
+        help="留一文档评估：每条规则的精确率/召回率/F1 / per-rule precision, recall, F1 (leave one document out)",
+        description="每次留出一个种子文档，用其余数据训练，检查留出的文档；打印每条规则的 P/R/F1 和判错的例子。",
+    )
+    p.add_argument("--errors", type=int, default=10, metavar="N", help="每条规则最多显示 N 个判错例子 / misjudged examples per rule")
+    p.add_argument("--markdown", metavar="FILE", help="同时写出 Markdown 报告 / also write a Markdown report")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 
@@ -155,6 +206,126 @@ def cmd_parse(args) -> int:
         write_output(text, args.output)
     report_errors(result.errors)
     return EXIT_INPUT if result.errors else EXIT_OK
+
+
+def _codes(text: str | None) -> set[str]:
+    return {c.strip().upper() for c in (text or "").replace("，", ",").split(",") if c.strip()}
+
+
+def build_analyzer(config_path: str | None = None, models_dir: str | None = None, select=None, ignore=None):
+    from .analyse import Analyzer
+    from .config import load_config
+    from .learn.models import load_judge
+    from .rules import catalogue
+
+    config = load_config(config_path)
+    unknown = (_codes(select) | _codes(ignore)) - set(catalogue())
+    if unknown:
+        raise InputError(f"未知的规则代码：{', '.join(sorted(unknown))}（运行 indicatorqa rules 查看全部规则）")
+    disabled = set(config.disable) | _codes(ignore)
+    if select:
+        disabled |= set(catalogue()) - _codes(select)
+    config = config.model_copy(update={"disable": sorted(disabled)})
+    try:
+        judge = load_judge(models_dir)
+    except FileNotFoundError as exc:
+        raise InputError(str(exc)) from None
+    return Analyzer(config, judge)
+
+
+def check_projects(projects, analyzer):
+    """analyse → score: the stages after reading, shared by CLI, reports and the API."""
+    from .scoring import score_project
+
+    analysed = analyzer.analyse(projects)
+    for project in analysed:
+        score_project(project)
+    return analysed
+
+
+def cmd_check(args) -> int:
+    analyzer = build_analyzer(args.config, args.models, args.select, args.ignore)
+    result = read_inputs(args.paths, args.max_size, not args.no_progress)
+    projects = check_projects(result.projects, analyzer)
+    if args.format == "json":
+        from .render.jsonout import build_report, report_to_json
+
+        text = report_to_json(build_report(projects, result.errors))
+    elif args.format == "markdown":
+        from .render.markdown import render_markdown
+
+        text = render_markdown(projects)
+    else:
+        from .render.terminal import render_projects
+
+        text = render_projects(projects, with_findings=True)
+    if projects or args.format == "json":
+        write_output(text, args.output)
+    report_errors(result.errors)
+    if result.errors:
+        return EXIT_INPUT
+    has_error = any(
+        f.severity == "error"
+        for p in projects
+        for f in [*p.findings, *(f for i in p.indicators for f in i.findings), *(f for r in p.evaluation for f in r.findings)]
+    )
+    return EXIT_FINDINGS if has_error else EXIT_OK
+
+
+def cmd_rules(args) -> int:
+    from .rules import catalogue, get
+
+    sev = {"error": "错误", "warning": "警告", "info": "提示"}
+    if args.rule:
+        try:
+            rule = get(args.rule)
+        except KeyError:
+            raise InputError(f"没有规则“{args.rule}”（运行 indicatorqa rules 查看全部规则）") from None
+        lines = [
+            f"{rule.code} {rule.slug}：{rule.title}",
+            f"类别：{rule.family}　默认级别：{sev[rule.severity]}（{rule.severity}）　判定方式：{'分类器' if rule.learned else '规则'}",
+            "",
+            rule.doc,
+        ]
+        if rule.bad:
+            lines += ["", "会被指出的写法 / flagged:"] + [f"  ✗ {x}" for x in rule.bad]
+        if rule.good:
+            lines += ["", "合格的写法 / fine:"] + [f"  ✓ {x}" for x in rule.good]
+        lines += ["", f"停用：在 indicatorqa.toml 中写 disable = [\"{rule.code}\"]；单条指标：在指标值确定依据中写 indicatorqa: ignore {rule.code}"]
+        print("\n".join(lines))
+        return EXIT_OK
+    rows = [f"{'代码':<6}{'名称':<28}{'级别':<6}说明"]
+    for rule in catalogue().values():
+        rows.append(f"{rule.code:<6}{rule.slug:<28}{sev[rule.severity]:<6}{rule.title}")
+    rows.append("\n运行 indicatorqa rules CODE 查看一条规则的说明与例子。")
+    print("\n".join(rows))
+    return EXIT_OK
+
+
+def cmd_train(args) -> int:
+    from .learn.train import train
+
+    print("训练中（含留一文档评估，约需一两分钟）…" if not args.no_eval else "训练中…", file=sys.stderr)
+    meta = train(Path(args.out) if args.out else None, extra=[Path(x) for x in args.extra], evaluate=not args.no_eval)
+    print(f"已训练 {meta['trained_rows']} 条标注数据，数据哈希 {meta['training_data_sha256'][:12]}，用时 {meta['seconds']} 秒")
+    from .learn.report import format_metrics
+
+    if meta["metrics_lodo"]:
+        print(format_metrics(meta["metrics_lodo"]))
+    return EXIT_OK
+
+
+def cmd_eval(args) -> int:
+    from .learn.report import evaluation_markdown, format_counts
+    from .learn.train import evaluate_lodo, load_indicator_rows
+
+    rows = load_indicator_rows()
+    result = evaluate_lodo(rows, progress=lambda d: print(f"  已评估文档 {d}", file=sys.stderr))
+    print(format_counts(result["counts"], result["folds"], errors=args.errors))
+    if args.markdown:
+        write_output(evaluation_markdown(result, errors=args.errors), args.markdown)
+        print(f"报告已写入 {args.markdown}", file=sys.stderr)
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

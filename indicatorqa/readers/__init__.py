@@ -13,6 +13,7 @@ becomes a clear message for that file, never a traceback in the middle of a batc
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,8 @@ SUPPORTED_SUFFIXES = {".txt", ".text", ".csv", ".tsv", ".json", ".docx", ".xlsx"
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# An object, or a list of objects: "[bookmark: …]" at the top of a text export is not JSON.
+_JSON_START = re.compile(r"\{|\[\s*[{\]]")
 
 
 def decode_text(data: bytes, file: str) -> tuple[str, str]:
@@ -99,7 +102,7 @@ def read_text(text: str, file: str, encoding: str | None = None) -> Document:
         raise InputError("文件为空", file)
     from . import seedtext
 
-    if stripped[0] in "{[":
+    if _JSON_START.match(stripped):
         from . import jsonfile
 
         doc = jsonfile.read_json(stripped, file)

@@ -1,0 +1,172 @@
+"""Project rules (P001–P008): the indicator set as a whole, against the budget and goals."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from ..levels import canonical_level2
+from .base import ProjectContext, project_check
+
+_OUTPUT_KINDS = ("数量", "质量", "时效", "成本")
+_BENEFIT_KINDS = ("经济效益", "社会效益", "生态效益", "可持续影响")
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s，,。.、；;：:（）()“”\"'《》]+", "", text or "")
+
+
+@project_check("P001")
+def missing_category(ctx: ProjectContext, rule):
+    if not ctx.project.indicators:
+        return
+    present = {i.level2 for i in ctx.indicators if i.level2}
+    missing = []
+    outputs = [k for k in _OUTPUT_KINDS if k not in present]
+    if outputs:
+        missing.append("产出指标中的" + "、".join(f"{k}指标" for k in outputs))
+    if not present & set(_BENEFIT_KINDS):
+        missing.append("效益指标")
+    if "满意度" not in present:
+        missing.append("满意度指标")
+    if missing:
+        yield rule.finding(evidence=sorted(present), missing="；".join(missing)), None
+
+
+@project_check("P002")
+def too_few(ctx: ProjectContext, rule):
+    minimum = int(ctx.config.threshold("p002_min_indicators"))
+    n = len([i for i in ctx.project.indicators if i.name.strip()])
+    if ctx.project.kind == "target" and n < minimum:
+        yield rule.finding(count=n, minimum=minimum), None
+
+
+@project_check("P003")
+def duplicate(ctx: ProjectContext, rule):
+    groups = defaultdict(list)
+    for ictx in ctx.indicators:
+        key = _norm(ictx.name)
+        if key:
+            groups[key].append(ictx.indicator)
+    for members in groups.values():
+        if len(members) > 1:
+            values = "、".join(m.value or "（空）" for m in members)
+            finding = rule.finding(evidence=[m.name for m in members], name=members[0].name, count=len(members), values=values)
+            # Attach to the later copies: the first one is the one a reader keeps.
+            for m in members[1:]:
+                yield finding, m
+
+
+def _signature(project) -> set[tuple[str, str]]:
+    # Values differ between copies of a template (≥5人, ≥200家); the names do not.
+    return {(canonical_level2(i.level2) or "", _norm(i.name)) for i in project.indicators}
+
+
+@project_check("P008")
+def boilerplate(ctx: ProjectContext, rule):
+    min_n = int(ctx.config.threshold("p008_min_indicators"))
+    if len(ctx.project.indicators) < min_n:
+        return
+    mine = _signature(ctx.project)
+    best, best_score = None, 0.0
+    for other in ctx.others:
+        if len(other.indicators) < min_n or _norm(other.name) == _norm(ctx.project.name):
+            continue
+        theirs = _signature(other)
+        overlap = len(mine & theirs) / len(mine | theirs)
+        if overlap > best_score:
+            best, best_score = other, overlap
+    if best is not None and best_score >= ctx.config.threshold("p008_min_overlap"):
+        yield rule.finding(evidence=[best.name], other=f"项目“{best.name}”", similarity=best_score), None
+
+
+_GOAL_STOP = set("的了和与及等在为对把将是一进一步开展完成提升提高加强推动促进工作项目")
+
+
+def _key_chars(text: str) -> set[str]:
+    """Content characters of a goal or indicator (bigrams), without function words."""
+    clean = "".join(ch for ch in _norm(text) if "\u4e00" <= ch <= "\u9fff" and ch not in _GOAL_STOP)
+    return {clean[i : i + 2] for i in range(len(clean) - 1)}
+
+
+@project_check("P006")
+def goal_not_covered(ctx: ProjectContext, rule):
+    goals = [g for g in ctx.project.goals if g.text.strip()]
+    if not goals or not ctx.project.indicators:
+        return
+    threshold = ctx.config.threshold("p006_min_overlap")
+    indicator_bigrams = [
+        _key_chars(" ".join((i.indicator.name, i.indicator.description, i.indicator.value))) for i in ctx.indicators
+    ]
+    for goal in goals:
+        g = _key_chars(goal.text)
+        if len(g) < 2:
+            continue  # a placeholder or a one-word goal: N004/P-rules speak to those
+        best = max((len(g & ib) / len(g) for ib in indicator_bigrams), default=0.0)
+        if best < threshold:
+            short = goal.text if len(goal.text) <= 40 else goal.text[:40] + "…"
+            yield rule.finding(evidence=[goal.text[:80]], number=goal.number, goal=short), None
+
+
+@project_check("P004")
+def cost_exceeds_budget(ctx: ProjectContext, rule):
+    budget = ctx.project.budget
+    if budget is None or budget <= 0:
+        return
+    for ictx in ctx.indicators:
+        v = ictx.value
+        is_cost = ictx.level2 == "成本" or ictx.level1 == "成本"
+        amount = v.amount_in_wan_yuan
+        if not is_cost or amount is None or v.direction in ("≥", ">") or v.per:
+            continue
+        # ≤ budget is the usual way to say "within budget"; above it by a rounding step is not.
+        if amount > budget * 1.0001 + 0.005:
+            yield (
+                rule.finding(evidence=[ictx.indicator.value, f"预算数 {budget:g}万元"], value=ictx.indicator.value, amount=amount, budget=budget),
+                ictx.indicator,
+            )
+
+
+@project_check("P005")
+def date_outside_year(ctx: ProjectContext, rule):
+    year = ctx.project.budget_year
+    if year is None or ctx.project.kind != "target":
+        return
+    for ictx in ctx.indicators:
+        v = ictx.value
+        years = {d.year for d in (v.date, v.date_high) if d is not None and d.year is not None}
+        outside = sorted(y for y in years if y != year)
+        if outside:
+            yield (
+                rule.finding(evidence=[ictx.indicator.value, f"预算年度 {year}"], value=ictx.indicator.value, year=year),
+                ictx.indicator,
+            )
+
+
+_GOAL_NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(万人次|人次|家次|场次|万元|亿元|个|项|家|人|次|场|篇|份|期|所|套|台|%)(以上|以内|以下)?")
+
+
+@project_check("P007")
+def goal_value_conflict(ctx: ProjectContext, rule):
+    from ..values import parse_value
+
+    for goal in ctx.project.goals:
+        for clause in re.split(r"[，,。；;！!\n]", goal.text):
+            for m in _GOAL_NUMBER.finditer(clause):
+                g = parse_value(m.group(0))
+                # 每人每年20万元 is a rate per head, not the project's total: not comparable.
+                if g.number is None or "每" in clause[max(0, m.start() - 6) : m.start()]:
+                    continue
+                clause_bigrams = _key_chars(clause)
+                for ictx in ctx.indicators:
+                    v = ictx.value
+                    if v.number is None or v.unit != g.unit or (v.per or "") != (g.per or ""):
+                        continue
+                    name_bigrams = _key_chars(ictx.indicator.name + ictx.indicator.description)
+                    if not name_bigrams or len(clause_bigrams & name_bigrams) / len(name_bigrams) < 0.5:
+                        continue
+                    if abs(v.number - g.number) > 1e-9:
+                        yield (
+                            rule.finding(evidence=[m.group(0), ictx.indicator.value], goal_text=m.group(0), value=ictx.indicator.value),
+                            ictx.indicator,
+                        )

@@ -1,0 +1,123 @@
+"""Value rules that follow from the value grammar's parse (V005–V009).
+
+V001–V004 (is the value measurable at all) are judgements and live in learned.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..values import (
+    FLAG_CONTRADICTORY,
+    FLAG_INVALID_DATE,
+    FLAG_INVERTED_RANGE,
+    FLAG_MISSING_UNIT,
+    FLAG_PERCENT_OUT_OF_RANGE,
+    FLAG_REDUNDANT_DIRECTION,
+    FLAG_REPEATED_NUMBER,
+    FLAG_STRAY_DOT,
+)
+from .base import IndicatorContext, indicator_check
+
+_BRACKET_UNIT = re.compile(r"[（(]\s*([^）)]{1,6})\s*[）)]\s*$")
+
+
+def name_fixes_unit(ctx: IndicatorContext) -> bool:
+    """The name says what unit a bare number is in (培训次数, 合格率, 面积(亩))."""
+    name = re.sub(r"\s", "", ctx.name)
+    if _BRACKET_UNIT.search(name):
+        return True
+    return any(name.endswith(s) for s in ctx.config.word_list("unit_fixing_suffixes"))
+
+
+@indicator_check("V005")
+def missing_unit(ctx: IndicatorContext, rule):
+    v = ctx.value
+    if FLAG_MISSING_UNIT in v.flags and v.number is not None and not name_fixes_unit(ctx):
+        yield rule.finding(evidence=[ctx.indicator.value], value=ctx.indicator.value)
+
+
+_MALFORMED = {
+    FLAG_REDUNDANT_DIRECTION: "把方向写了两遍（符号和文字重复）",
+    FLAG_REPEATED_NUMBER: "把同一个数字写了两遍",
+    FLAG_CONTRADICTORY: "包含互相矛盾的方向或数字",
+    FLAG_STRAY_DOT: "的数字中有多余的小数点",
+    FLAG_INVALID_DATE: "中的日期不存在",
+    FLAG_INVERTED_RANGE: "的区间上下限写反了",
+}
+
+
+@indicator_check("V006")
+def malformed(ctx: IndicatorContext, rule):
+    problems = [text for flag, text in _MALFORMED.items() if flag in ctx.value.flags]
+    if problems:
+        yield rule.finding(evidence=[ctx.indicator.value], value=ctx.indicator.value, problem="，".join(problems))
+
+
+def _is_growth(ctx: IndicatorContext) -> bool:
+    return any(m in ctx.name for m in ctx.config.word_list("growth_markers"))
+
+
+@indicator_check("V007")
+def percent_out_of_range(ctx: IndicatorContext, rule):
+    if FLAG_PERCENT_OUT_OF_RANGE in ctx.value.flags and not _is_growth(ctx):
+        yield rule.finding(evidence=[ctx.indicator.value], value=ctx.indicator.value)
+
+
+def polarity(ctx: IndicatorContext) -> str | None:
+    """'+' when more is better, '-' when less is better, None when the name does not say."""
+    name = re.sub(r"\s", "", ctx.name)
+    if any(m in name for m in ctx.config.word_list("negative_markers")):
+        return "-"
+    if ctx.level2 == "成本":
+        return "-"
+    if any(name.endswith(m) or m in name for m in ctx.config.word_list("positive_markers")):
+        return "+"
+    if ctx.level2 == "满意度" and ctx.value.kind == "percent":
+        return "+"
+    return None
+
+
+@indicator_check("V008")
+def wrong_direction(ctx: IndicatorContext, rule):
+    v = ctx.value
+    if v.direction not in ("≥", ">", "≤", "<") or v.kind not in ("percent", "amount", "count", "duration"):
+        return
+    pol = polarity(ctx)
+    if pol == "+" and v.direction in ("≤", "<") and v.kind == "percent":
+        yield rule.finding(evidence=[ctx.name, ctx.indicator.value], name=ctx.name, value=ctx.indicator.value)
+    elif pol == "-" and v.direction in ("≥", ">") and v.kind in ("amount", "duration"):
+        yield rule.finding(
+            evidence=[ctx.name, ctx.indicator.value],
+            message=f"“{ctx.name}”越低越好，指标值却写成“{ctx.indicator.value}”（下限），方向反了。",
+        )
+
+
+# What kind of value each 二级指标 expects, and which kinds clearly do not fit it.
+_EXPECTED = {
+    "时效": ("给出时间（完成时点、期限或时长）或及时率", {"count", "amount"}),
+    "成本": ("给出金额（如 ≤15万元）", {"count", "percent", "date", "duration", "rate", "boolean", "qualitative"}),
+    "满意度": ("给出满意度比例（如 ≥90%）", {"count", "amount", "date", "duration"}),
+    "数量": ("给出数量（个、次、人次……）", {"amount", "date", "duration"}),
+}
+_KIND_ZH = {
+    "count": "数量", "amount": "金额", "percent": "百分比", "duration": "时长", "rate": "频率",
+    "date": "日期", "number": "数字", "qualitative": "文字描述", "boolean": "是/否", "empty": "空",
+}
+
+
+@indicator_check("V009")
+def type_mismatch(ctx: IndicatorContext, rule):
+    v = ctx.value
+    expected = _EXPECTED.get(ctx.level2 or "")
+    if expected is None or v.kind not in expected[1]:
+        return
+    if ctx.level2 == "成本" and v.kind == "qualitative" and not v.raw.strip():
+        return
+    yield rule.finding(
+        evidence=[ctx.indicator.level2, ctx.indicator.value],
+        level2=ctx.indicator.level2 or ctx.level2,
+        expected=expected[0],
+        value=ctx.indicator.value,
+        actual=_KIND_ZH.get(v.kind, v.kind),
+    )

@@ -1,0 +1,1 @@
+"""Learned rules: features, scikit-learn pipelines, training and evaluation."""

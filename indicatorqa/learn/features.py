@@ -1,0 +1,179 @@
+"""Features for the learned rules, as scikit-learn transformers over indicator records.
+
+A record is a plain dict with the cells of one indicator row (``name``, ``description``,
+``value``, ``level1``, ``level2``). Every transformer here is stateless or fitted by
+``fit`` only, and all are module-level classes so that trained pipelines pickle.
+
+Hand features are named so that evidence reads as a reason (``值:无数字``,
+``名称以率结尾×值为百分比``), and char n-grams/jieba tokens carry the words themselves.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from functools import lru_cache
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from ..config import default_words
+from ..levels import canonical_level2
+from ..values import parse_value
+
+_PUNCT = re.compile(r"[\s，,。.、；;：:（）()\[\]【】“”\"'《》<>≥≤＞＜>=<%％\-—~～/]+")
+_FILLERS = ("的", "数", "数量", "情况", "次数", "个数", "人数", "指标", "工作", "完成", "程度", "水平")
+_RATE_END = re.compile(r"(率|度|比|比例|比重|占比|覆盖面)$")
+
+
+def record(ind) -> dict:
+    """An indicator (model object or dict) as a feature record."""
+    if isinstance(ind, dict):
+        return {k: str(ind.get(k) or "") for k in ("level1", "level2", "name", "description", "value")}
+    return {
+        "level1": ind.level1 or "",
+        "level2": ind.level2 or "",
+        "name": ind.name or "",
+        "description": ind.description or "",
+        "value": ind.value or "",
+    }
+
+
+def _clean(text: str) -> str:
+    return _PUNCT.sub("", text or "")
+
+
+@lru_cache(maxsize=65536)
+def _parsed(value: str):
+    return parse_value(value)
+
+
+def _char_jaccard(a: str, b: str) -> float:
+    sa, sb = set(a), set(b)
+    if not sa and not sb:
+        return 1.0
+    return len(sa & sb) / len(sa | sb)
+
+
+def _ratio(a: str, b: str) -> float:
+    if not a and not b:
+        return 1.0
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+class FieldText(BaseEstimator, TransformerMixin):
+    """Select one text field (or several joined) from records, for a text vectorizer."""
+
+    def __init__(self, fields: tuple[str, ...] = ("value",), mark_empty: bool = True):
+        self.fields = fields
+        self.mark_empty = mark_empty
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        out = []
+        for r in X:
+            text = " | ".join(_clean(r.get(f, "")) for f in self.fields)
+            out.append(text if text.strip(" |") or not self.mark_empty else "∅")
+        return out
+
+
+def value_facts(r: dict) -> dict[str, float]:
+    """What the value grammar and the word lists say about a value, as named features."""
+    words = default_words()
+    value = (r.get("value") or "").strip()
+    name = _clean(r.get("name", ""))
+    pv = _parsed(value)
+    f: dict[str, float] = {}
+    f[f"值类型:{pv.kind}"] = 1.0
+    f["值:有数字"] = float(pv.number is not None)
+    f["值:无数字"] = float(pv.number is None)
+    f["值:有方向"] = float(pv.direction is not None)
+    f["值:有单位"] = float(bool(pv.unit))
+    f["值:为空"] = float(not value)
+    f["值长度"] = min(len(value), 60) / 60.0
+    is_percent = pv.kind == "percent"
+    f["值为百分比"] = float(is_percent)
+    rate_name = bool(_RATE_END.search(name)) or any(m in name for m in words["positive_markers"])
+    f["名称以率结尾"] = float(rate_name)
+    f["名称以率结尾×值为百分比"] = float(rate_name and is_percent)
+    f["名称非比率×值为百分比"] = float(is_percent and not rate_name)
+    f["名称含满意"] = float("满意" in name)
+    vclean = _clean(value)
+    f["值=名称"] = float(bool(vclean) and vclean == name)
+    f["值包含于名称"] = float(bool(vclean) and vclean in name and vclean != name)
+    f["值与名称相似"] = _ratio(vclean, name)
+    f["值含方向词"] = float(any(w in value for w in words["vague"]))
+    f["值含待定词"] = float(any(w in value for w in words["deferred"]))
+    f["值含年份或日期"] = float(bool(re.search(r"(19|20)\d{2}|年底|年末|月底|月前|日前|季度", value)))
+    f["值含顿号或列举"] = float("、" in value or "等" in value[-2:])
+    level2 = canonical_level2(r.get("level2", "")) or canonical_level2(r.get("level1", "")) or "未知"
+    f[f"二级:{level2}"] = 1.0
+    f[f"二级:{level2}×值类型:{pv.kind}"] = 1.0
+    return f
+
+
+def pair_facts(r: dict) -> dict[str, float]:
+    """How much the description and value only repeat the name (N001/N002)."""
+    name = _clean(r.get("name", ""))
+    desc = _clean(r.get("description", ""))
+    value = _clean(r.get("value", ""))
+    f: dict[str, float] = {}
+    f["描述为空"] = float(not desc)
+    f["描述=名称"] = float(bool(desc) and desc == name)
+    f["描述与名称字符重合"] = _char_jaccard(name, desc)
+    f["描述与名称编辑相似"] = _ratio(name, desc)
+    residue = desc.replace(name, "", 1) if name and name in desc else None
+    f["描述包含名称"] = float(residue is not None)
+    if residue is not None:
+        f["描述=名称+少量字"] = float(len(residue) <= 4)
+        f["描述=名称+虚词"] = float(residue in _FILLERS or all(ch in "的数量情况次个人" for ch in residue))
+    f["描述比名称长"] = float(len(desc) > len(name) + 4)
+    f["描述长度比"] = min(len(desc) / max(len(name), 1), 5.0) / 5.0
+    f["值=名称"] = float(bool(value) and value == name)
+    f["值与名称编辑相似"] = _ratio(name, value)
+    f["值=描述"] = float(bool(value) and value == desc)
+    pv = _parsed(r.get("value", ""))
+    f["值无数字"] = float(pv.number is None)
+    f["三栏相同"] = float(bool(name) and name == desc == value)
+    return f
+
+
+def name_facts(r: dict) -> dict[str, float]:
+    """Whether the name names a countable thing or only a category (N005)."""
+    words = default_words()
+    name = _clean(r.get("name", ""))
+    f: dict[str, float] = {}
+    f["名称长度"] = min(len(name), 20) / 20.0
+    f["名称≤3字"] = float(len(name) <= 3)
+    f["名称为类别词"] = float(name in words["generic_names"])
+    f["名称含类别词"] = float(any(g in name for g in words["generic_names"]))
+    stripped = re.sub(r"(指标|情况)$", "", name)
+    f["名称去指标后为类别词"] = float(stripped in words["generic_names"])
+    level2 = canonical_level2(r.get("level2", "")) or "未知"
+    f["名称=二级指标"] = float(bool(name) and (name in (r.get("level2") or "") or canonical_level2(name) == level2 and len(name) <= 6))
+    return f
+
+
+class DictFacts(BaseEstimator, TransformerMixin):
+    """Named hand features from one of the fact functions above, vectorised."""
+
+    def __init__(self, kind: str = "value"):
+        self.kind = kind
+
+    def _facts(self, r):
+        return {"value": value_facts, "pair": pair_facts, "name": name_facts}[self.kind](r)
+
+    def fit(self, X, y=None):
+        from sklearn.feature_extraction import DictVectorizer
+
+        self.vec_ = DictVectorizer(sparse=True)
+        self.vec_.fit([self._facts(r) for r in X])
+        return self
+
+    def transform(self, X):
+        return self.vec_.transform([self._facts(r) for r in X])
+
+    def get_feature_names_out(self, input_features=None):
+        return np.asarray(self.vec_.get_feature_names_out(), dtype=object)

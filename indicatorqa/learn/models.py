@@ -1,0 +1,234 @@
+"""The learned rules as scikit-learn pipelines, and the ``Judge`` that applies them.
+
+Four estimators, each a plain Pipeline (fit/predict, no hidden state):
+
+- ``measurability``: the class of a value: ok / vague (V001) / label (V002) /
+  deferred (V003) / pseudo (V004), from the value's characters and jieba words, the name's
+  characters, and the value grammar's parse.
+- ``tautology_n001`` and ``tautology_n002``: does the description only repeat the name;
+  do name, description and value say the same sentence.
+- ``level2``: the canonical 二级指标 predicted from name and value (N003 when confident and
+  different from the table's).
+- ``generic_name``: the name is only a category word (N005).
+
+Evidence for a decision is the features that pushed it most (coefficient × value of a
+linear model), turned into short readable strings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from .features import DictFacts, FieldText, record
+
+MEASURABILITY_CLASSES = ("ok", "vague", "label", "deferred", "pseudo")
+MEASURABILITY_CODE = {"vague": "V001", "label": "V002", "deferred": "V003", "pseudo": "V004"}
+MODEL_NAMES = ("measurability", "tautology_n001", "tautology_n002", "level2", "generic_name")
+
+
+class JiebaTokens:
+    """Tokenizer for TfidfVectorizer: jieba with the domain dictionary (picklable)."""
+
+    def __call__(self, text: str) -> list[str]:
+        from ..segment import get_segmenter
+
+        return get_segmenter().tokens(text)
+
+
+def _chars(fields, ngram=(1, 3), min_df=1):
+    return Pipeline(
+        [
+            ("select", FieldText(fields)),
+            ("tfidf", TfidfVectorizer(analyzer="char", ngram_range=ngram, min_df=min_df, sublinear_tf=True)),
+        ]
+    )
+
+
+def _words(fields):
+    return Pipeline(
+        [
+            ("select", FieldText(fields)),
+            (
+                "tfidf",
+                TfidfVectorizer(tokenizer=JiebaTokens(), token_pattern=None, lowercase=False, sublinear_tf=True),
+            ),
+        ]
+    )
+
+
+def _logreg(C: float = 4.0) -> LogisticRegression:
+    return LogisticRegression(C=C, max_iter=4000, class_weight="balanced")
+
+
+def build(name: str) -> Pipeline:
+    """A fresh, unfitted pipeline for one learned rule."""
+    if name == "measurability":
+        feats = FeatureUnion(
+            [
+                ("值字", _chars(("value",))),
+                ("值词", _words(("value",))),
+                ("名称字", _chars(("name",), ngram=(1, 2))),
+                ("解析", DictFacts("value")),
+            ]
+        )
+        return Pipeline([("features", feats), ("clf", _logreg(4.0))])
+    if name in ("tautology_n001", "tautology_n002"):
+        return Pipeline([("features", FeatureUnion([("对比", DictFacts("pair"))])), ("clf", _logreg(2.0))])
+    if name == "level2":
+        feats = FeatureUnion(
+            [
+                ("名称字", _chars(("name",), ngram=(1, 3))),
+                ("名称词", _words(("name",))),
+                ("值字", _chars(("value",), ngram=(1, 2))),
+                ("解析", DictFacts("value")),
+            ]
+        )
+        return Pipeline([("features", feats), ("clf", _logreg(4.0))])
+    if name == "generic_name":
+        feats = FeatureUnion([("名称", DictFacts("name")), ("名称字", _chars(("name",), ngram=(1, 2)))])
+        return Pipeline([("features", feats), ("clf", _logreg(2.0))])
+    raise KeyError(name)
+
+
+def _readable(feature: str) -> str:
+    """'值字__tfidf__提升' → '值:提升'; hand features keep their own names."""
+    block, _, rest = feature.partition("__")
+    token = rest.split("__")[-1] if rest else feature
+    if block == "解析" or block in ("对比", "名称") and not token.startswith("tfidf"):
+        return token
+    prefix = {"值字": "值", "值词": "值", "名称字": "名称", "名称词": "名称"}.get(block, block)
+    return f"{prefix}:{token}"
+
+
+def explain(pipe: Pipeline, rec: dict, target_class, top: int = 3) -> list[str]:
+    """The features of one record that pushed it most towards ``target_class``."""
+    feats = pipe.named_steps["features"]
+    clf = pipe.named_steps["clf"]
+    x = feats.transform([rec])
+    classes = [str(c) for c in clf.classes_]
+    target_class = str(target_class)
+    if len(classes) == 2:
+        coef = clf.coef_[0] if target_class == classes[1] else -clf.coef_[0]
+    else:
+        coef = clf.coef_[classes.index(target_class)]
+    x = x.tocsr()
+    contrib = x.data * coef[x.indices]
+    order = np.argsort(-contrib)
+    names = feats.get_feature_names_out()
+    out: list[str] = []
+    for i in order:
+        if contrib[i] <= 0 or len(out) >= top:
+            break
+        text = _readable(str(names[x.indices[i]]))
+        if text not in out:
+            out.append(text)
+    return out
+
+
+@dataclass
+class Verdict:
+    label: str
+    confidence: float
+    evidence: list[str]
+
+
+class Judge:
+    """Loaded learned models; the checks in ``checks/learned.py`` ask it for verdicts."""
+
+    def __init__(self, pipelines: dict[str, Pipeline], meta: dict | None = None):
+        missing = [n for n in MODEL_NAMES if n not in pipelines]
+        if missing:
+            raise ValueError(f"missing models: {missing}")
+        self.pipelines = pipelines
+        self.meta = meta or {}
+        self._cache: dict[tuple, dict] = {}
+
+    def _proba(self, name: str, rec: dict) -> dict[str, float]:
+        key = (name, rec["level1"], rec["level2"], rec["name"], rec["description"], rec["value"])
+        hit = self._cache.get(key)
+        if hit is None:
+            pipe = self.pipelines[name]
+            probs = pipe.predict_proba([rec])[0]
+            hit = {str(c): float(p) for c, p in zip(pipe.named_steps["clf"].classes_, probs)}
+            if len(self._cache) > 100_000:
+                self._cache.clear()
+            self._cache[key] = hit
+        return hit
+
+    def predict_batch(self, name: str, records: list[dict]) -> list[dict[str, float]]:
+        pipe = self.pipelines[name]
+        probs = pipe.predict_proba(records)
+        classes = [str(c) for c in pipe.named_steps["clf"].classes_]
+        return [dict(zip(classes, map(float, row))) for row in probs]
+
+    def verdict(self, name: str, ind) -> Verdict:
+        rec = record(ind)
+        proba = self._proba(name, rec)
+        label = max(proba, key=proba.get)
+        return Verdict(label, proba[label], [])
+
+    def evidence(self, name: str, ind, label: str) -> list[str]:
+        return explain(self.pipelines[name], record(ind), label)
+
+    def probability(self, name: str, ind, label) -> float:
+        return self._proba(name, record(ind)).get(str(label), 0.0)
+
+
+# --- persistence -----------------------------------------------------------------------
+
+
+def default_model_dir() -> Path:
+    """models/findings/ beside the package (repo layout), or inside it (installed copy)."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here.parent / "models" / "findings", here / "data" / "models" / "findings"):
+        if (candidate / "manifest.json").is_file():
+            return candidate
+    return here.parent / "models" / "findings"
+
+
+def save(pipelines: dict[str, Pipeline], meta: dict, directory: Path) -> None:
+    import joblib
+
+    directory.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for name, pipe in pipelines.items():
+        path = directory / f"{name}.joblib"
+        joblib.dump(pipe, path, compress=3)
+        files[name] = {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+    meta = {**meta, "files": files}
+    (directory / "manifest.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n", "utf-8")
+
+
+_LOADED: dict[str, Judge] = {}
+
+
+def load_judge(directory: str | Path | None = None) -> Judge:
+    """Load the trained models once per process. Raises FileNotFoundError with a Chinese hint."""
+    import joblib
+
+    directory = Path(directory) if directory else default_model_dir()
+    key = str(directory.resolve())
+    if key in _LOADED:
+        return _LOADED[key]
+    manifest = directory / "manifest.json"
+    if not manifest.is_file():
+        raise FileNotFoundError(f"找不到已训练的模型（{manifest}）：请先运行 indicatorqa train")
+    meta = json.loads(manifest.read_text("utf-8"))
+    pipelines = {}
+    for name, entry in meta["files"].items():
+        path = directory / entry["file"]
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != entry["sha256"]:
+            raise FileNotFoundError(f"模型文件 {path} 与清单不符（可能已损坏）：请重新运行 indicatorqa train")
+        pipelines[name] = joblib.load(path)
+    judge = Judge(pipelines, meta)
+    _LOADED[key] = judge
+    return judge
