@@ -80,30 +80,41 @@ def boilerplate(ctx: ProjectContext, rule):
         yield rule.finding(evidence=[best.name], other=f"项目“{best.name}”", similarity=best_score), None
 
 
-_GOAL_STOP = set("的了和与及等在为对把将是一进一步开展完成提升提高加强推动促进工作项目")
+# Function words and verbs that every goal and indicator shares; removed before comparing.
+_GOAL_STOP = re.compile("进一步|开展|完成|提升|提高|加强|推动|促进|推进|实施|保障|确保|工作|项目|相关|有关|情况|[的了和与及等在为对把将是]")
 
 
 def _key_chars(text: str) -> set[str]:
-    """Content characters of a goal or indicator (bigrams), without function words."""
-    clean = "".join(ch for ch in _norm(text) if "\u4e00" <= ch <= "\u9fff" and ch not in _GOAL_STOP)
-    return {clean[i : i + 2] for i in range(len(clean) - 1)}
+    """Content bigrams of a goal or indicator, without function words."""
+    clean = _GOAL_STOP.sub(" ", _norm(text))
+    bigrams = set()
+    for run in re.findall(r"[\u4e00-\u9fff]+", clean):
+        bigrams.update(run[i : i + 2] for i in range(len(run) - 1))
+    return bigrams
 
 
 @project_check("P006")
 def goal_not_covered(ctx: ProjectContext, rule):
+    from .names import placeholder_in
+
     goals = [g for g in ctx.project.goals if g.text.strip()]
     if not goals or not ctx.project.indicators:
         return
-    threshold = ctx.config.threshold("p006_min_overlap")
+    needed = int(ctx.config.threshold("p006_min_shared_bigrams"))
+    words = ctx.config.word_list("placeholders")
     indicator_bigrams = [
         _key_chars(" ".join((i.indicator.name, i.indicator.description, i.indicator.value))) for i in ctx.indicators
     ]
     for goal in goals:
+        if placeholder_in(goal.text, words):
+            continue  # N004 speaks to template text
         g = _key_chars(goal.text)
-        if len(g) < 2:
-            continue  # a placeholder or a one-word goal: N004/P-rules speak to those
-        best = max((len(g & ib) / len(g) for ib in indicator_bigrams), default=0.0)
-        if best < threshold:
+        if len(g) < needed:
+            continue
+        # A goal is measured when some indicator draws on its content words; goals are long
+        # and indicators short, so the shared count matters, not the share of the goal.
+        best = max((len(g & ib) for ib in indicator_bigrams), default=0)
+        if best < needed:
             short = goal.text if len(goal.text) <= 40 else goal.text[:40] + "…"
             yield rule.finding(evidence=[goal.text[:80]], number=goal.number, goal=short), None
 
@@ -162,7 +173,7 @@ def goal_value_conflict(ctx: ProjectContext, rule):
                     v = ictx.value
                     if v.number is None or v.unit != g.unit or (v.per or "") != (g.per or ""):
                         continue
-                    name_bigrams = _key_chars(ictx.indicator.name + ictx.indicator.description)
+                    name_bigrams = _key_chars(ictx.indicator.name)
                     if not name_bigrams or len(clause_bigrams & name_bigrams) / len(name_bigrams) < 0.5:
                         continue
                     if abs(v.number - g.number) > 1e-9:
