@@ -104,7 +104,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--models", metavar="DIR", help="已训练模型目录（默认 models/findings）/ trained models directory")
     p.add_argument("--select", metavar="CODES", help="只报告这些规则，逗号分隔，如 V001,N001 / only these rules")
     p.add_argument("--ignore", metavar="CODES", help="不报告这些规则，逗号分隔 / skip these rules")
+    p.add_argument("--no-suggest", action="store_true", help="不生成改写建议（更快）/ skip rewrite suggestions")
+    p.add_argument(
+        "--embedder",
+        metavar="NAME_OR_PATH",
+        help="检索用的 sentence-transformers 模型（默认随包的 models/zh-static-e5-v1）/ embedding model for retrieval",
+    )
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser(
+        "suggest",
+        help="为一条指标给出量化改写建议 / suggest quantified rewrites for one indicator",
+        description=(
+            "从语料库检索相似的规范指标，给出名称、描述和带方向与单位的指标值。\n"
+            "示例：indicatorqa suggest \"提升基层科协组织能力\" --value 提升 --level2 社会效益指标"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("name", metavar="三级指标", help="三级指标名称 / the indicator name")
+    p.add_argument("--value", default="", help="指标值 / the value")
+    p.add_argument("--description", default="", help="绩效指标描述 / the description")
+    p.add_argument("--level2", default="", help="二级指标，如 数量指标、社会效益指标 / the level-2 category")
+    p.add_argument("--budget", type=float, help="项目预算（万元），用于成本类建议 / project budget in 万元")
+    p.add_argument("--year", type=int, help="预算年度，用于时效类建议 / budget year")
+    p.add_argument("-k", type=int, default=3, help="建议条数（默认 3）/ number of suggestions")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--embedder", metavar="NAME_OR_PATH", help="sentence-transformers 模型 / embedding model")
+    p.set_defaults(func=cmd_suggest)
+
+    p = sub.add_parser("schema", help="输出数据模型的 JSON Schema / print the JSON Schema of the data model")
+    p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser(
         "rules",
@@ -233,20 +262,34 @@ def build_analyzer(config_path: str | None = None, models_dir: str | None = None
     return Analyzer(config, judge)
 
 
-def check_projects(projects, analyzer):
-    """analyse → score: the stages after reading, shared by CLI, reports and the API."""
+def check_projects(projects, analyzer, retriever=None):
+    """analyse → score → suggest: the stages after reading, shared by CLI, reports and the API."""
     from .scoring import score_project
 
     analysed = analyzer.analyse(projects)
     for project in analysed:
         score_project(project)
+    if retriever is not None:
+        from .suggest import add_suggestions
+
+        add_suggestions(analysed, retriever)
     return analysed
+
+
+def build_retriever(embedder: str | None = None):
+    from .retrieve import default_retriever
+
+    try:
+        return default_retriever(embedder)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"无法加载检索模型：{exc}") from None
 
 
 def cmd_check(args) -> int:
     analyzer = build_analyzer(args.config, args.models, args.select, args.ignore)
     result = read_inputs(args.paths, args.max_size, not args.no_progress)
-    projects = check_projects(result.projects, analyzer)
+    retriever = None if args.no_suggest else build_retriever(args.embedder)
+    projects = check_projects(result.projects, analyzer, retriever)
     if args.format == "json":
         from .render.jsonout import build_report, report_to_json
 
@@ -270,6 +313,39 @@ def cmd_check(args) -> int:
         for f in [*p.findings, *(f for i in p.indicators for f in i.findings), *(f for r in p.evaluation for f in r.findings)]
     )
     return EXIT_FINDINGS if has_error else EXIT_OK
+
+
+def cmd_suggest(args) -> int:
+    from .model import Indicator, Project
+    from .suggest import suggest
+
+    ind = Indicator(level2=args.level2, name=args.name, description=args.description, value=args.value)
+    project = Project(name="", budget=args.budget, budget_year=args.year, budget_year_evidence="命令行参数" if args.year else "")
+    suggestions = suggest(ind, project, build_retriever(args.embedder), k=args.k)
+    if args.format == "json":
+        import json
+
+        print(json.dumps([s.model_dump(mode="json", exclude_none=True) for s in suggestions], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not suggestions:
+        print("语料库中没有找到相似的指标。")
+        return EXIT_OK
+    for i, sg in enumerate(suggestions, 1):
+        print(f"{i}. {sg.name}：{sg.value}")
+        print(f"   描述：{sg.description}")
+        if sg.basis:
+            print(f"   数值依据：{sg.basis}")
+        print(f"   来源：{sg.source}（相似度 {sg.similarity:.2f}）")
+    return EXIT_OK
+
+
+def cmd_schema(args) -> int:
+    import json
+
+    from .model import Report
+
+    print(json.dumps(Report.model_json_schema(by_alias=True), ensure_ascii=False, indent=2))
+    return EXIT_OK
 
 
 def cmd_rules(args) -> int:

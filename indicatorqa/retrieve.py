@@ -1,0 +1,255 @@
+"""Retrieval over the indicator corpus: BM25 over jieba tokens, dense embeddings, fused.
+
+The corpus is every JSONL file under ``corpus/reference/`` (curated common indicators)
+and ``corpus/accepted/`` (well-formed indicators of accepted tables, with provenance).
+The index (BM25 statistics and entry embeddings) is built once and cached on disk under
+the cache directory, keyed by a hash of the corpus files and the embedding model, so it
+is rebuilt exactly when either changes.
+
+Fusion: each ranking is turned into scores in [0, 1] (BM25 divided by the best score,
+cosine similarity as is) and mixed with weight ``dense_weight``; entries whose canonical
+二级指标 equals the query's come first ("same 二级指标 first, then any").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from .levels import canonical_level2
+
+CORPUS_SUBDIRS = ("reference", "accepted")
+
+
+@dataclass(frozen=True)
+class CorpusEntry:
+    id: str
+    source: str
+    level1: str
+    level2: str
+    name: str
+    description: str
+    value_pattern: str
+    direction: str = ""
+    unit: str = ""
+    area: str = ""
+    typical_range: dict | None = None
+    keywords: tuple[str, ...] = ()
+    provenance: str = ""
+
+    @property
+    def level2_canonical(self) -> str | None:
+        return canonical_level2(self.level2)
+
+    @property
+    def text(self) -> str:
+        return " ".join([self.name, self.description, " ".join(self.keywords)])
+
+    @classmethod
+    def from_dict(cls, d: dict) -> CorpusEntry:
+        return cls(
+            id=str(d["id"]),
+            source=str(d.get("source", "")),
+            level1=d.get("level1", ""),
+            level2=d.get("level2", ""),
+            name=d["name"],
+            description=d.get("description", ""),
+            value_pattern=d.get("value_pattern") or d.get("value", ""),
+            direction=d.get("direction", ""),
+            unit=d.get("unit", ""),
+            area=d.get("area", ""),
+            typical_range=d.get("typical_range"),
+            keywords=tuple(d.get("keywords", ())),
+            provenance=d.get("provenance", ""),
+        )
+
+
+def corpus_root() -> Path:
+    return Path(__file__).resolve().parent.parent / "corpus"
+
+
+def corpus_files(root: Path | None = None) -> list[Path]:
+    root = root or corpus_root()
+    files: list[Path] = []
+    for sub in CORPUS_SUBDIRS:
+        files += sorted((root / sub).glob("*.jsonl"))
+    return files
+
+
+def load_corpus(files: list[Path] | None = None) -> list[CorpusEntry]:
+    entries, seen = [], set()
+    for path in files if files is not None else corpus_files():
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                line = line.strip()
+                if not line:
+                    continue
+                entry = CorpusEntry.from_dict(json.loads(line))
+                if entry.id not in seen:
+                    seen.add(entry.id)
+                    entries.append(entry)
+    return entries
+
+
+def _files_hash(files: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in files:
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+class BM25:
+    """Okapi BM25 over token lists, as a sparse term-document weight matrix."""
+
+    def __init__(self, docs: list[list[str]], k1: float = 1.2, b: float = 0.75):
+        from scipy.sparse import csr_matrix
+
+        self.vocab: dict[str, int] = {}
+        rows, cols, vals = [], [], []
+        lengths = np.array([len(d) for d in docs], dtype=np.float64)
+        avg = lengths.mean() if len(docs) else 1.0
+        df = Counter()
+        for d in docs:
+            df.update(set(d))
+        n = len(docs)
+        for t in df:
+            self.vocab.setdefault(t, len(self.vocab))
+        idf = np.zeros(len(self.vocab))
+        for t, c in df.items():
+            idf[self.vocab[t]] = math.log(1 + (n - c + 0.5) / (c + 0.5))
+        for i, d in enumerate(docs):
+            tf = Counter(d)
+            norm = k1 * (1 - b + b * lengths[i] / avg)
+            for t, f in tf.items():
+                j = self.vocab[t]
+                rows.append(i)
+                cols.append(j)
+                vals.append(idf[j] * f * (k1 + 1) / (f + norm))
+        self.matrix = csr_matrix((vals, (rows, cols)), shape=(n, len(self.vocab)))
+
+    def scores(self, query: list[str]) -> np.ndarray:
+        idx = sorted({self.vocab[t] for t in query if t in self.vocab})
+        if not idx:
+            return np.zeros(self.matrix.shape[0])
+        return np.asarray(self.matrix[:, idx].sum(axis=1)).ravel()
+
+
+@dataclass
+class Hit:
+    entry: CorpusEntry
+    score: float
+    lexical: float = 0.0
+    dense: float = 0.0
+
+
+def _tokens(text: str) -> list[str]:
+    from .segment import get_segmenter
+
+    return get_segmenter().tokens(text, search=True)
+
+
+@dataclass
+class Retriever:
+    entries: list[CorpusEntry]
+    embedder: object | None = None  # indicatorqa.embed.Embedder; None: lexical only
+    dense_weight: float = 0.5
+    cache_dir: Path | None = None
+    corpus_hash: str = ""
+    _emb: np.ndarray | None = field(default=None, init=False, repr=False)
+
+    @cached_property
+    def bm25(self) -> BM25:
+        return BM25([_tokens(e.text) for e in self.entries])
+
+    @cached_property
+    def level2s(self) -> np.ndarray:
+        return np.array([e.level2_canonical or "" for e in self.entries], dtype=object)
+
+    def embeddings(self) -> np.ndarray | None:
+        if self.embedder is None:
+            return None
+        if self._emb is None:
+            cache = None
+            if self.cache_dir is not None and self.corpus_hash:
+                model_id = hashlib.sha256(str(getattr(self.embedder, "name", "")).encode()).hexdigest()[:12]
+                cache = self.cache_dir / f"corpus-{self.corpus_hash}-{model_id}.npy"
+                if cache.is_file():
+                    arr = np.load(cache)
+                    if arr.shape[0] == len(self.entries):
+                        self._emb = arr
+                        return arr
+            arr = np.asarray(self.embedder.encode([f"{e.name}：{e.description}" for e in self.entries]), dtype=np.float32)
+            if cache is not None:
+                try:
+                    cache.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = cache.with_suffix(".tmp.npy")
+                    np.save(tmp, arr)
+                    tmp.replace(cache)
+                except OSError:
+                    pass  # a read-only cache only costs the rebuild
+            self._emb = arr
+        return self._emb
+
+    def score_all(self, query: str, mode: str = "fused", query_vec: np.ndarray | None = None) -> np.ndarray:
+        lex = self.bm25.scores(_tokens(query)) if mode in ("fused", "lexical") else None
+        dense = None
+        if mode in ("fused", "dense") and self.embedder is not None:
+            emb = self.embeddings()
+            qv = query_vec if query_vec is not None else np.asarray(self.embedder.encode([query]))[0]
+            dense = emb @ qv
+        if lex is not None and lex.max() > 0:
+            lex = lex / lex.max()
+        if mode == "lexical" or dense is None:
+            return lex if lex is not None else np.zeros(len(self.entries))
+        if mode == "dense":
+            return dense
+        return (1 - self.dense_weight) * lex + self.dense_weight * np.clip(dense, 0, None)
+
+    def search(self, query: str, level2: str | None = None, k: int = 3, mode: str = "fused", query_vec=None) -> list[Hit]:
+        if not self.entries:
+            return []
+        scores = self.score_all(query, mode, query_vec)
+        order = np.argsort(-scores, kind="stable")
+        if level2:
+            same = order[self.level2s[order] == level2]
+            rest = order[self.level2s[order] != level2]
+            order = np.concatenate([same, rest])
+        return [Hit(self.entries[i], float(scores[i])) for i in order[:k]]
+
+
+_DEFAULT: dict[str, Retriever] = {}
+
+
+def default_retriever(embedder_name: str | None = None, dense: bool = True) -> Retriever:
+    """The retriever over the shipped corpus, built once per process (index cached on disk)."""
+    from .segment import cache_dir
+
+    key = f"{embedder_name}|{dense}"
+    if key not in _DEFAULT:
+        files = corpus_files()
+        embedder = None
+        if dense:
+            from .embed import load_embedder
+
+            embedder = load_embedder(embedder_name)
+        _DEFAULT[key] = Retriever(load_corpus(files), embedder, cache_dir=cache_dir() / "index", corpus_hash=_files_hash(files))
+    return _DEFAULT[key]
+
+
+def query_text(name: str, description: str = "", value: str = "") -> str:
+    """What we search with: the name first; description and value only add words."""
+    parts = [name]
+    if description and description != name:
+        parts.append(description)
+    if value and not re.fullmatch(r"[\d\s.%≥≤<>=百分比]+", value):
+        parts.append(value)
+    return " ".join(parts)

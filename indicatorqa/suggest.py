@@ -1,0 +1,103 @@
+"""Suggest stage: quantified rewrites for flagged indicators, drawn from the corpus.
+
+For an indicator with a finding that a rewrite can fix, retrieve the most similar
+well-formed corpus entries (same 二级指标 first) and turn each into a suggestion: the
+entry's measurable name and description, and its value pattern filled with a number
+only when there is evidence for one:
+
+1. the indicator's own number, when the unit agrees (``3`` under 培训次数 → ``3次``);
+2. a number stated in the project's goals with the same unit;
+3. the project budget, for a cost ceiling in 万元;
+4. the budget year, for a deadline.
+
+Otherwise the number is an explicit blank, ``【待填】``, and the corpus' typical range
+is shown as such in ``basis``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .levels import canonical_level2
+from .model import Indicator, Project, Suggestion
+from .retrieve import CorpusEntry, Retriever, query_text
+from .values import parse_value
+
+BLANK = "【待填】"
+# Findings a rewrite can fix; project-level and self-evaluation findings are not.
+FIXABLE = {"V001", "V002", "V003", "V004", "V005", "V006", "V008", "V009", "N001", "N002", "N003", "N004", "N005", "N006"}
+_GOAL_NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(万人次|人次|家次|场次|万元|亿元|个工作日|个|项|家|人|次|场|篇|份|期|所|套|台|%)")
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
+
+
+def _typical(entry: CorpusEntry) -> str | None:
+    r = entry.typical_range or {}
+    if "low" in r and "high" in r:
+        unit = entry.unit or ""
+        note = f"（{r['note']}）" if r.get("note") else ""
+        return f"语料库同类指标常见取值 {_fmt(r['low'])}–{_fmt(r['high'])}{unit}{note}"
+    return None
+
+
+def fill_value(entry: CorpusEntry, indicator: Indicator, project: Project | None) -> tuple[str, str]:
+    """The entry's value pattern with a number where there is evidence, and that evidence."""
+    pattern = entry.value_pattern
+    if "{year}" in pattern or "{date}" in pattern:
+        year = project.budget_year if project else None
+        if year:
+            value = pattern.replace("{year}", str(year)).replace("{date}", f"{year}年12月31日")
+            return value, f"预算年度 {year} 年（{project.budget_year_evidence or '由表格推断'}）"
+        return pattern.replace("{year}", BLANK).replace("{date}", BLANK), "预算年度未知，请填写完成期限"
+    if "{n}" not in pattern:
+        return pattern, ""
+    unit = entry.unit
+    own = parse_value(indicator.value)
+    if own.number is not None and (own.unit == unit or (own.unit is None and unit)):
+        return pattern.replace("{n}", _fmt(own.number)), f"原指标值“{indicator.value}”"
+    if project is not None:
+        for goal in project.goals:
+            for m in _GOAL_NUMBER.finditer(goal.text):
+                if m.group(2) == unit and "每" not in goal.text[max(0, m.start() - 6) : m.start()]:
+                    return pattern.replace("{n}", m.group(1)), f"绩效目标{goal.number}：“{goal.text[:40]}”"
+        if unit == "万元" and project.budget and entry.direction in ("≤", "<", ""):
+            return pattern.replace("{n}", _fmt(project.budget)), f"项目预算数 {_fmt(project.budget)} 万元"
+    typical = _typical(entry)
+    return pattern.replace("{n}", BLANK), typical or "请按计划标准或历史标准填写"
+
+
+def suggest(indicator: Indicator, project: Project | None, retriever: Retriever, k: int = 3) -> list[Suggestion]:
+    level2 = canonical_level2(indicator.level2) or canonical_level2(indicator.level1)
+    query = query_text(indicator.name, indicator.description, indicator.value)
+    out: list[Suggestion] = []
+    seen: set[str] = set()
+    for hit in retriever.search(query, level2=level2, k=k * 3):
+        entry = hit.entry
+        if entry.name in seen:
+            continue
+        seen.add(entry.name)
+        value, basis = fill_value(entry, indicator, project)
+        out.append(
+            Suggestion(
+                name=entry.name,
+                description=entry.description,
+                value=value,
+                source=f"corpus:{entry.id}",
+                similarity=round(hit.score, 3),
+                basis=basis or None,
+            )
+        )
+        if len(out) >= k:
+            break
+    return out
+
+
+def add_suggestions(projects: list[Project], retriever: Retriever, k: int = 3) -> list[Project]:
+    """Attach suggestions to every indicator with a fixable finding (in place; returns projects)."""
+    for project in projects:
+        for ind in project.indicators:
+            if any(f.code in FIXABLE for f in ind.findings):
+                ind.suggestions = suggest(ind, project, retriever, k)
+    return projects
