@@ -1,0 +1,755 @@
+"""Interpret a 绩效目标表 laid out as the official form, whatever file it came from.
+
+The seed text export, a .docx table and an .xlsx sheet drawn as the form all end
+up as a grid: rows of cell texts. This module turns such a grid into a
+:class:`~indicatorqa.model.Project`:
+
+* the form part above the indicators — unit (often with its code, ``331201天津市…``),
+  项目名称, 项目编码, budget (预算数 / 其中：财政资金 / 其他资金), use of funds,
+  资金支出计划, numbered 绩效目标 — is read by *labels*, not by position, because
+  provinces order and merge these cells differently;
+* the indicator table is found by its header *names* (一级指标, 三级指标/指标名称,
+  指标值/目标值, …) and its columns are mapped by header, so that a missing
+  description column, an extra 指标值确定依据 column or a value split over
+  计算符号 | 指标值 | 计量单位 all read the same way.
+
+Level names are kept as written (``数量目标``, ``产出数量（必填）``): normalising them is
+the checks' business, and the user must see their own text in reports.
+
+Helpers shared with :mod:`.selfeval` and :mod:`.seedtext` (cell cleaning, header
+recognition, amount parsing, goal splitting) live here too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..budgetyear import infer_budget_year
+from ..errors import InputError
+from ..model import Goal, Indicator, Project, Source, SpendingPlanEntry
+
+# ---------------------------------------------------------------------------
+# Cell text
+
+# Word bookmarks leak into text exports as "[bookmark: _Toc_4_4_0000000074]".
+_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+# Some exports keep simple HTML paragraphs (<p>…</p>) around long cells.
+_HTML_BREAK = re.compile(r"<\s*br\s*/?\s*>|</\s*p\s*>", re.I)
+_HTML_TAG = re.compile(r"</?\s*(?:p|span|div|b|i|u|strong|em|font)\b[^>]*>", re.I)
+
+
+def clean_cell(text: object) -> str:
+    """A cell's text as the user wrote it, without export artefacts.
+
+    Lines are stripped and blank lines dropped: a cell that ends with empty
+    paragraphs (``项目按时完成率\\n\\n\\n``) reads as ``项目按时完成率``, while a cell of
+    several paragraphs keeps one line per paragraph.
+    """
+    if text is None:
+        return ""
+    text = text if isinstance(text, str) else str(text)
+    # Tables repeat the same short cells (产出指标, 数量指标, blanks) row after row;
+    # long cells are rarely repeated and would only fill the cache.
+    return _clean_short(text) if len(text) <= 64 else _clean(text)
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _BOOKMARK.sub("", text)
+    text = _HTML_BREAK.sub("\n", text)
+    text = _HTML_TAG.sub("", text)
+    text = text.replace("\u00a0", " ").replace("\u3000", " ").replace("\t", " ").replace("\ufeff", "")
+    lines = [line.strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+_clean_short = lru_cache(maxsize=65536)(_clean)
+
+
+# Annotations that decorate a label without changing what it names:
+# 三级指标（必填）, 资金支出计划（%）, 预算数(万元), ★指标值.
+_ANNOTATION = re.compile(r"[（(\[【][^（）()\[\]【】]{0,12}[)）\]】]")
+
+
+def normalize_label(text: str) -> str:
+    """A label reduced for matching: no spaces, annotations, markers or trailing colon."""
+    if len(text) > 64:
+        return _normalize(text)
+    return _normalize_short(text)
+
+
+def _normalize(text: str) -> str:
+    text = clean_cell(text)
+    text = _ANNOTATION.sub("", text)
+    text = re.sub(r"[\s*★☆※:：]+$", "", text)
+    text = re.sub(r"^[\s*★☆※]+", "", text)
+    return re.sub(r"\s+", "", text)
+
+
+_normalize_short = lru_cache(maxsize=65536)(_normalize)
+
+
+# ---------------------------------------------------------------------------
+# Indicator table header
+
+# field -> header names in order of preference (full match on the normalised label).
+# The rank matters when two columns could serve one field: in
+# 绩效指标 | 一级指标 | 二级指标 | 三级指标 | 指标值 the name is 三级指标, not 绩效指标.
+_HEADER_NAMES: dict[str, list[str]] = {
+    "basis": [r"指标值?(?:确定|设定|设置|测算|取值)依据", r"(?:确定|设定|设置|测算|取值)?依据(?:说明)?"],
+    "actual": [r"(?:全年|年度)?实际完成(?:值|情况|数|数值)?", r"实际(?:值|达成值?|完成)", r"完成值"],
+    "score": [r"(?:自评)?得分"],
+    "weight": [r"(?:指标)?分值", r"权重(?:分值?)?", r"标准分值?"],
+    "reason": [r"偏差原因.*", r".*原因分析.*", r"(?:未完成|偏差)?原因(?:说明)?", r"改进措施"],
+    "level1": [r"一级指标(?:名称)?", r"一级"],
+    "level2": [r"二级指标(?:名称)?", r"二级"],
+    "name": [
+        r"三级指标(?:名称)?",
+        r"(?:绩效)?指标名称",
+        r"三级",
+        r"具体指标|指标项目?|考核指标|绩效指标内容名称",
+        r"(?:绩效)?指标",
+    ],
+    "description": [
+        r"(?:绩效)?指标(?:描述|解释|说明|内容|定义|含义|释义)",
+        r"(?:描述|解释|说明|内容|定义|含义|释义)",
+    ],
+    "value": [
+        r"(?:年度|全年|预期|绩效|计划)?指标值",
+        r"(?:年度|全年|预期|绩效|计划)?(?:指标)?目标值",
+        r"(?:预期|计划|标准|期望|预计)值",
+        r"(?:指标)?数值",
+    ],
+    "operator": [r"(?:计算|运算|比较)?符号", r"(?:指标)?方向"],
+    "unit": [r"(?:计量|度量|计算|指标)?单位"],
+    "goal": [r"(?:对应)?(?:年度)?(?:绩效)?目标(?:序号|编号)?", r"年度指标完成情况"],
+}
+_HEADER_PATTERNS = {f: [re.compile(p) for p in pats] for f, pats in _HEADER_NAMES.items()}
+
+
+# Every header name holds one of these characters; other cells skip the pattern list.
+_HEADER_CHARS = frozenset("指标值依据完成得分权重原因措施级描述解释说明内容定义含义释义符号方向单位目标情况数")
+
+
+def header_field(cell: str) -> tuple[str, int] | None:
+    """(field, rank) a header cell names, or None."""
+    return _header_field(cell) if len(cell) <= 64 else None
+
+
+@lru_cache(maxsize=65536)
+def _header_field(cell: str) -> tuple[str, int] | None:
+    label = normalize_label(cell)
+    if not label or len(label) > 24 or _HEADER_CHARS.isdisjoint(label):
+        return None
+    for fld, patterns in _HEADER_PATTERNS.items():
+        for rank, pattern in enumerate(patterns):
+            if pattern.fullmatch(label):
+                return fld, rank
+    return None
+
+
+def header_columns(row: Sequence[str]) -> dict[str, int]:
+    """Map each field to the column that names it best (lowest rank, then leftmost)."""
+    best: dict[str, tuple[int, int]] = {}
+    for col, cell in enumerate(row):
+        hit = header_field(cell)
+        if hit is None:
+            continue
+        fld, rank = hit
+        if fld not in best or rank < best[fld][0]:
+            best[fld] = (rank, col)
+    return {fld: col for fld, (_rank, col) in best.items()}
+
+
+def match_header(row: Sequence[str]) -> dict[str, int] | None:
+    """Column map of an indicator header row, or None if ``row`` is not one.
+
+    A header names at least a value column and a name (or description) column,
+    and most of its non-empty cells are header names.
+    """
+    cells = [clean_cell(c) for c in row]
+    nonempty = [c for c in cells if c]
+    if len(nonempty) < 2:
+        return None
+    columns = header_columns(cells)
+    if "value" not in columns or not ({"name", "description"} & columns.keys()):
+        return None
+    recognised = sum(1 for c in nonempty if header_field(c) is not None)
+    if recognised < max(2, (len(nonempty) + 1) // 2):
+        return None
+    return columns
+
+
+def is_self_evaluation_header(columns: dict[str, int] | None) -> bool:
+    """A 绩效自评表 header has, besides target values, actual values or scores."""
+    return bool(columns) and "actual" in columns and bool({"score", "weight"} & columns.keys())
+
+
+def _is_subheader(row: Sequence[str]) -> bool:
+    """A second header row refining the first (计算符号 | 指标值 | 计量单位 under 指标值)."""
+    nonempty = [c for c in (clean_cell(x) for x in row) if c]
+    if not nonempty:
+        return False
+    fields = [header_field(c) for c in nonempty]
+    return all(f is not None for f in fields) and any(f[0] in ("operator", "unit", "value") for f in fields)
+
+
+def _combine_headers(top: list[str], sub: list[str]) -> list[str]:
+    """Merge a two-row header into one row of column names.
+
+    With horizontally merged cells de-duplicated, the top row has one 指标值 cell
+    where the sub row has 计算符号 | 指标值 | 计量单位; splice the sub cells in there.
+    """
+    if len(sub) == len(top):
+        return [s if s else t for t, s in zip(top, sub)]
+    cols = header_columns(top)
+    k = cols.get("value", len(top) - 1)
+    refined = [c for c in sub if c]
+    if len(sub) > len(top):
+        extra = len(sub) - len(top)
+        merged = top[:k] + sub[k : k + extra + 1] + top[k + 1 :]
+        return [s if s else m for m, s in zip(merged, sub)]
+    # The sub row holds only the refined cells (merged cells above were dropped).
+    return top[:k] + refined + top[k + 1 :]
+
+
+@dataclass
+class IndicatorHeader:
+    """Where the indicator header is and what its columns mean."""
+
+    index: int  # index in rows of the (last) header row
+    columns: dict[str, int]
+    width: int
+    names: list[str] = field(default_factory=list)
+
+
+def find_indicator_header(rows: Sequence[Sequence[str]], start: int = 0) -> IndicatorHeader | None:
+    """The first indicator header at or after ``start`` (a two-row header is combined)."""
+    for i in range(start, len(rows)):
+        columns = match_header(rows[i])
+        if columns is None:
+            continue
+        names = [clean_cell(c) for c in rows[i]]
+        index = i
+        if i + 1 < len(rows) and _is_subheader(rows[i + 1]) and match_header(rows[i + 1]) != columns:
+            names = _combine_headers(names, [clean_cell(c) for c in rows[i + 1]])
+            columns = header_columns(names)
+            index = i + 1
+        if "name" not in columns and "description" in columns:
+            # Without a name column the description is what names the indicator.
+            columns["name"] = columns.pop("description")
+        return IndicatorHeader(index=index, columns=columns, width=len(names), names=names)
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Amounts, percents, goals
+
+_NUMBER = re.compile(r"[-+]?\d[\d,，]*(?:\.\d+)?|[-+]?\.\d+")
+_EMPTY_MARKS = {"", "-", "—", "——", "/", "／", "无", "空", "0.00/", "—/—"}
+
+
+def parse_amount(text: str, factor: float = 1.0) -> float | None:
+    """An amount in 万元 from a cell (``493.00``, ``1,234.5万元``, ``50000元``), or None."""
+    text = clean_cell(text).replace(" ", "")
+    if text in _EMPTY_MARKS:
+        return None
+    m = _NUMBER.search(text)
+    if not m:
+        return None
+    rest = text[m.end():]
+    if text[: m.start()].strip("¥￥") or (rest and not re.fullmatch(r"(?:万元|万|元|亿元|亿)?", rest)):
+        return None  # not an amount but a sentence that contains a number
+    value = float(m.group(0).replace(",", "").replace("，", ""))
+    if rest.startswith("亿"):
+        return value * 10000
+    if rest.startswith("万"):
+        return value
+    if rest == "元":
+        return value / 10000
+    return value * factor
+
+
+def money_unit_factor(note: str) -> float | None:
+    """Factor to 万元 from a note such as ``单位：万元`` / ``金额单位：元``; None if not a note."""
+    m = re.fullmatch(r"(?:金额|资金|货币|计量)?单位[:：]?\s*(万元|元|千元|亿元)\s*", clean_cell(note).replace(" ", ""))
+    if not m:
+        return None
+    return {"万元": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4}[m.group(1)]
+
+
+def parse_percent_cells(cells: Sequence[str]) -> list[float | None]:
+    """Percents of a row of cells (``30%``, ``30``, or a spreadsheet's ``0.3``)."""
+    values: list[float | None] = []
+    fractions = True
+    for cell in cells:
+        text = clean_cell(cell).replace(" ", "")
+        m = _NUMBER.search(text)
+        if not m or text in _EMPTY_MARKS:
+            values.append(None)
+            continue
+        value = float(m.group(0).replace(",", ""))
+        values.append(value)
+        if "%" in text or "％" in text or value > 1:
+            fractions = False
+    if fractions and any(v is not None for v in values):
+        # Every value ≤ 1 and none written with %: a spreadsheet stored percents as fractions.
+        values = [None if v is None else round(v * 100, 6) for v in values]
+    return values
+
+
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def cn_number(text: str) -> int | None:
+    if not text or any(ch not in _CN_DIGITS for ch in text):
+        return None
+    if text == "十":
+        return 10
+    if len(text) == 1:
+        return _CN_DIGITS[text]
+    if text.startswith("十") and len(text) == 2:
+        return 10 + _CN_DIGITS[text[1]]
+    if len(text) == 2 and text[1] == "十":
+        return _CN_DIGITS[text[0]] * 10
+    if len(text) == 3 and text[1] == "十":
+        return _CN_DIGITS[text[0]] * 10 + _CN_DIGITS[text[2]]
+    return None
+
+
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+# Numbering styles of goals: (style, marker at a line start, marker after a sentence end).
+# Mid-line markers are stricter, so that a decimal (…，达到2.5万元) is not taken for item 2.
+_GOAL_STYLES: list[tuple[str, str, str]] = [
+    ("arabic", r"(?:目标\s*)?(\d{1,2})\s*[.．、:：]", r"(?:目标\s*)?(\d{1,2})\s*[.．、:：](?!\d{1,2}(?:\D|$))"),
+    ("paren", r"[（(]\s*(\d{1,2})\s*[)）]", r"[（(]\s*(\d{1,2})\s*[)）]"),
+    ("chinese", r"(?:目标\s*)?([一二三四五六七八九十]{1,3})\s*[、.．:：]", r"(?:目标\s*)?([一二三四五六七八九十]{1,3})\s*[、．:：]"),
+    ("paren_chinese", r"[（(]\s*([一二三四五六七八九十]{1,3})\s*[)）]", r"[（(]\s*([一二三四五六七八九十]{1,3})\s*[)）]"),
+    ("circled", f"([{_CIRCLED}])", f"([{_CIRCLED}])"),
+]
+
+
+def _goal_number(style: str, token: str) -> int | None:
+    if style in ("arabic", "paren"):
+        return int(token)
+    if style in ("chinese", "paren_chinese"):
+        return cn_number(token)
+    return _CIRCLED.index(token) + 1
+
+
+def split_goals(text: str) -> list[Goal]:
+    """Split a 绩效目标 cell into numbered goals.
+
+    The numbering style is the one the text starts with (``1.``, ``（1）``, ``一、``,
+    ``①``, ``目标1：``); items are recognised at line starts and, when the author wrote
+    them on one line, after a sentence end (``1.…；2.…``). Numbers must run 1, 2, 3…
+    so that a decimal such as ``2.5万元`` inside a goal does not start a new one.
+    Sub-items of another style (``1.(1)…(2)…``) stay inside their goal.
+    Unnumbered text is one goal, numbered 1.
+    """
+    text = clean_cell(text)
+    if not text:
+        return []
+    for style, at_line, in_line in _GOAL_STYLES:
+        first = re.match(r"\s*" + at_line, text)
+        if not first or _goal_number(style, first.group(1)) != 1:
+            continue
+        markers = sorted(
+            [m for m in re.finditer(r"(?:^|(?<=\n))\s*" + at_line, text)]
+            + [m for m in re.finditer(r"(?<=[。；;])\s*" + in_line, text)],
+            key=lambda m: m.start(),
+        )
+        cuts: list[tuple[int, int, int]] = []  # (marker start, marker end, number)
+        for m in markers:
+            number = _goal_number(style, m.group(1))
+            if number == len(cuts) + 1 and (not cuts or m.start() >= cuts[-1][1]):
+                cuts.append((m.start(), m.end(), number))
+        goals = []
+        for i, (_start, end, number) in enumerate(cuts):
+            stop = cuts[i + 1][0] if i + 1 < len(cuts) else len(text)
+            body = text[end:stop].strip().rstrip("；;").strip()
+            goals.append(Goal(number=number, text=body))
+        return goals
+    return [Goal(number=1, text=text)]
+
+
+# ---------------------------------------------------------------------------
+# Labels of the form part
+
+_LABELS: list[tuple[str, re.Pattern]] = [
+    ("code", re.compile(r"项目(?:编码|代码|编号|ID|id)")),
+    ("name", re.compile(r"项目(?:名称|名)")),
+    ("unit", re.compile(r"(?:预算|实施|申报|填报|编制|项目|主管)?单位(?:名称|及代码|（盖章）)?|(?:主管)?部门(?:名称|及代码)?|单位名称及代码")),
+    ("total", re.compile(r"(?:年度|项目|本年)?(?:预算|资金)(?:数|金额|总额|总计|总数)|(?:项目)?(?:年度)?总预算|(?:项目)?(?:年度)?资金总额|预算资金|(?:年度)?预算(?:安排)?")),
+    ("fiscal", re.compile(r"(?:其中[:：]?)?(?:当年|本级|本年)?财政(?:资金|拨款|性资金)(?:资金)?|(?:其中[:：]?)?一般公共预算(?:资金|拨款)?")),
+    ("other", re.compile(r"(?:其中[:：]?)?(?:其他|其它)(?:来源)?资金|(?:其中[:：]?)?(?:自有|自筹|单位自有)资金")),
+    ("use", re.compile(r"(?:预算规模及)?(?:项目)?资金用途|项目(?:概况|内容|简介|主要内容)|主要内容|实施内容|资金使用方向")),
+    ("plan", re.compile(r"(?:资金|预算)?支出(?:进度)?计划|预算执行(?:进度)?计划")),
+    ("goals", re.compile(r"(?:项目)?(?:年度)?(?:总体)?(?:绩效)?目标(?:内容)?|年度绩效目标|项目绩效目标")),
+]
+_SCALAR_LABELS = {"code", "name", "unit", "total", "fiscal", "other"}
+_GROUP_LABELS = {"use", "plan", "goals"}
+
+
+def _label_of(label: str) -> str | None:
+    label = re.sub(r"^其中[:：]?", "", label)
+    if not label or len(label) > 16:
+        return None
+    for key, pattern in _LABELS:
+        if pattern.fullmatch(label):
+            return key
+    return None
+
+
+def label_key(cell: str) -> tuple[str | None, str]:
+    """(label key, inline value) of a form label cell; ``项目名称：xxx`` carries its value."""
+    text = clean_cell(cell)
+    if not text:
+        return None, ""
+    key = _label_of(normalize_label(text))
+    if key:
+        return key, ""
+    m = re.match(r"^([^:：\n]{1,16})[:：]\s*(.*)$", text, re.S)
+    if m:
+        key = _label_of(normalize_label(m.group(1)))
+        if key:
+            return key, m.group(2).strip()
+    return None, ""
+
+
+# A unit cell with its code: 331201天津市科学技术信息研究所, [331201]天津市…, 331201-天津市…
+_UNIT_WITH_CODE = re.compile(r"^[\[【(（]?(\d{5,15})[\]】)）]?\s*[-_—:：]?\s*([^\d\s年月日号万亿元个项次人家%％].{1,60})$")
+
+
+def split_unit(text: str) -> tuple[str, str]:
+    """(unit name, unit code) of a unit cell."""
+    text = clean_cell(text)
+    m = _UNIT_WITH_CODE.match(text)
+    if m and "\n" not in text:
+        return m.group(2).strip(), m.group(1)
+    return text, ""
+
+
+def title_to_name(title: str) -> str:
+    """The project name a table heading gives: ``1.市科技局…运维绩效目标表`` → ``市科技局…运维``."""
+    text = clean_cell(title).replace("\n", " ")
+    text = re.sub(r"^\s*(?:\d{1,3}\s*[.．、]|[（(]\s*\d{1,3}\s*[)）]|[一二三四五六七八九十]{1,3}\s*[、.．])\s*", "", text)
+    # 项目支出绩效目标表 is the form's name; a bare 项目 before it belongs to the name (培训项目).
+    text = re.sub(r"(?:项目支出)?(?:绩效目标|绩效目标申报|绩效自评|绩效)(?:表|申报表)\s*$", "", text)
+    return text.strip()
+
+
+# ---------------------------------------------------------------------------
+# Interpretation
+
+
+def _join_value(operator: str, value: str, unit: str) -> str:
+    """One value string from split columns: (≥, 20, 家) → ``≥20家``; 正向/反向 → ≥/≤."""
+    operator, value, unit = clean_cell(operator), clean_cell(value), clean_cell(unit)
+    op = {"正向": "≥", "正向指标": "≥", "反向": "≤", "反向指标": "≤"}.get(operator.replace(" ", ""), operator)
+    if op in ("定性", "定量", "—", "-", "/", "／", "无"):
+        op = ""
+    if not value:
+        return ""
+    if op and not re.match(r"^\s*(?:[≥≤><=＝≧≦]|大于|小于|不少于|不低于|不超过|不高于|等于|达到)", value):
+        value = op + value
+    if unit and unit not in ("—", "-", "/", "／", "无") and not value.endswith(unit):
+        value = value + unit
+    return value
+
+
+def _aligned(cells: list[str], width: int, anchor: int) -> list[str]:
+    """Cells laid over ``width`` columns when a row has fewer (merged cells dropped).
+
+    Cells up to the name column are read from the left, the rest from the right,
+    because the missing cells are the merged ones in between (a name cell spanning
+    the description column) while values and their basis stay at the right edge.
+    """
+    if len(cells) >= width:
+        return cells[:width] if all(not c for c in cells[width:]) else cells
+    missing = width - len(cells)
+    left = cells[: anchor + 1]
+    right = cells[anchor + 1 :]
+    return left + [""] * missing + right
+
+
+def _is_note_row(cells: list[str]) -> bool:
+    """A single-cell row under the table: a note (注：…) or a signature line, not an indicator."""
+    nonempty = [c for c in cells if c]
+    if len(nonempty) != 1:
+        return False
+    text = nonempty[0]
+    return bool(re.match(r"^(?:注|备注|说明|填报说明|填表说明|填报人|联系人|联系电话|审核人|负责人)", text)) or len(text) > 40
+
+
+def interpret_indicators(
+    rows: Sequence[Sequence[str]],
+    header: IndicatorHeader,
+    *,
+    file: str | None = None,
+    table: int | None = None,
+    lines: Sequence[int] | None = None,
+) -> list[Indicator]:
+    """The indicator rows below ``header``, mapped by header names."""
+    cols = header.columns
+    width = header.width
+    anchor = cols.get("name", 0)
+    indicators: list[Indicator] = []
+    level1 = level2 = ""
+
+    def get(cells: list[str], fld: str) -> str:
+        col = cols.get(fld)
+        return cells[col] if col is not None and col < len(cells) else ""
+
+    for i in range(header.index + 1, len(rows)):
+        cells = [clean_cell(c) for c in rows[i]]
+        if not any(cells) or _is_note_row(cells):
+            continue
+        if match_header(cells) is not None or _is_subheader(cells):
+            continue  # the header repeated on a new page: same table, go on
+        cells = _aligned(cells, width, anchor)
+        l1, l2 = get(cells, "level1"), get(cells, "level2")
+        if l1:
+            if l1 != level1:
+                level2 = ""  # a new 一级 group: its 二级 is not the previous group's
+            level1 = l1
+        if l2:
+            level2 = l2
+        name, description = get(cells, "name"), get(cells, "description")
+        if "operator" in cols or "unit" in cols:
+            value = _join_value(get(cells, "operator"), get(cells, "value"), get(cells, "unit"))
+        else:
+            value = get(cells, "value")
+        if not (name or description or value):
+            continue  # a row that only names a level (or an empty template row)
+        indicators.append(
+            Indicator(
+                level1=level1,
+                level2=level2,
+                name=name,
+                description=description,
+                value=value,
+                value_basis=get(cells, "basis"),
+                source=Source(
+                    file=file,
+                    table=table,
+                    row=len(indicators) + 1,
+                    line=lines[i] if lines is not None and i < len(lines) else None,
+                ),
+            )
+        )
+    return indicators
+
+
+@dataclass
+class FormFields:
+    """What the form part above the indicator table says."""
+
+    unit: str = ""
+    unit_code: str = ""
+    name: str = ""
+    code: str = ""
+    budget: float | None = None
+    budget_fiscal: float | None = None
+    budget_other: float | None = None
+    use_of_funds: str = ""
+    spending_plan: list[SpendingPlanEntry] = field(default_factory=list)
+    goals_text: str = ""
+    title: str = ""
+
+
+def _is_period(text: str) -> bool:
+    return bool(re.search(r"\d{1,2}\s*月|季度|年底|年末|上半年|下半年|全年", text)) and len(text) <= 12
+
+
+def read_form_fields(rows: Sequence[Sequence[str]], preamble: Sequence[str] = ()) -> FormFields:
+    """Read the labelled fields of the form part (rows above the indicator header)."""
+    form = FormFields()
+    factor = 1.0
+    amounts: dict[str, str] = {}
+    use_parts: list[str] = []
+    goal_parts: list[str] = []
+    plan_rows: list[list[str]] = []
+    group: str | None = None
+
+    def set_scalar(key: str, value: str) -> None:
+        value = clean_cell(value)
+        if not value:
+            return
+        if key == "unit":
+            if form.unit:
+                return
+            if money_unit_factor("单位：" + value) is not None:
+                return  # 单位：万元 is the money unit, not the organisation
+            form.unit, code = split_unit(value)
+            form.unit_code = form.unit_code or code
+        elif key == "name" and not form.name:
+            form.name = value
+        elif key == "code" and not form.code:
+            form.code = value
+        elif key in ("total", "fiscal", "other") and key not in amounts:
+            amounts[key] = value
+
+    for text in preamble:
+        text = clean_cell(text)
+        note = money_unit_factor(text)
+        if note is not None:
+            factor = note
+            continue
+        key, inline = label_key(text)
+        if key in ("unit", "name", "code") and inline:
+            set_scalar(key, inline)
+
+    for row in rows:
+        cells = [clean_cell(c) for c in row]
+        if not any(cells):
+            continue
+        nonempty = [c for c in cells if c]
+        if not form.title and len(nonempty) == 1 and re.search(r"绩效(?:目标|自评)\S*表", nonempty[0]):
+            form.title = nonempty[0]
+            continue
+        first_key, _ = label_key(cells[0]) if cells[0] else (None, "")
+        if cells[0]:
+            # A blank first cell continues the label above (a vertically merged cell).
+            group = first_key if first_key in _GROUP_LABELS else None
+        consumed: set[int] = set()
+        money_note_in_row = False
+        for i, cell in enumerate(cells):
+            if not cell or i in consumed:
+                continue
+            note = money_unit_factor(cell)
+            if note is not None:
+                factor = note
+                consumed.add(i)
+                money_note_in_row = True
+                continue
+            key, inline = label_key(cell)
+            if key is None:
+                if re.match(r"^(?:其中[:：]?)$", normalize_label(cell)):
+                    consumed.add(i)
+                continue
+            consumed.add(i)
+            if key in _SCALAR_LABELS:
+                if inline:
+                    set_scalar(key, inline)
+                elif i + 1 < len(cells) and label_key(cells[i + 1])[0] is None and money_unit_factor(cells[i + 1]) is None:
+                    set_scalar(key, cells[i + 1])
+                    consumed.add(i + 1)
+            elif key in _GROUP_LABELS:
+                if i != 0:
+                    group = key
+                if inline and key == "use":
+                    use_parts.append(inline)
+                elif inline and key == "goals":
+                    goal_parts.append(inline)
+        rest = [c for i, c in enumerate(cells) if c and i not in consumed]
+        if not form.unit:
+            for c in rest:
+                unit, code = split_unit(c)
+                if code:
+                    form.unit, form.unit_code = unit, code
+                    rest.remove(c)
+                    break
+            else:
+                # Beside the money note (单位：万元) the form prints the unit's name.
+                if money_note_in_row and len(rest) == 1 and group is None:
+                    form.unit, form.unit_code = split_unit(rest[0])
+                    rest = []
+        if group == "use":
+            use_parts.extend(rest)
+        elif group == "goals":
+            goal_parts.extend(rest)
+        elif group == "plan":
+            plan_rows.append(cells)
+
+    form.budget = parse_amount(amounts.get("total", ""), factor)
+    form.budget_fiscal = parse_amount(amounts.get("fiscal", ""), factor)
+    form.budget_other = parse_amount(amounts.get("other", ""), factor)
+    form.use_of_funds = "\n".join(use_parts)
+    form.goals_text = "\n".join(goal_parts)
+    form.spending_plan = _spending_plan(plan_rows)
+    return form
+
+
+def _spending_plan(plan_rows: list[list[str]]) -> list[SpendingPlanEntry]:
+    """Periods from the row that names them (3月底 …), values from the row below, by position."""
+    for r, cells in enumerate(plan_rows):
+        periods = {i: c for i, c in enumerate(cells) if c and _is_period(c)}
+        if len(periods) < 1:
+            continue
+        values_row = plan_rows[r + 1] if r + 1 < len(plan_rows) else []
+        texts = [values_row[i] if i < len(values_row) else "" for i in periods]
+        percents = parse_percent_cells(texts)
+        return [
+            SpendingPlanEntry(period=period, percent=pct, text=text)
+            for (period, text, pct) in zip(periods.values(), texts, percents)
+        ]
+    return []
+
+
+def interpret_form(
+    rows: list[list[str]],
+    *,
+    title: str = "",
+    file: str | None = None,
+    table: int | None = None,
+    lines: list[int] | None = None,
+    preamble: list[str] | None = None,
+) -> Project:
+    """Turn the grid of one 绩效目标表 into a :class:`Project` of kind ``target``.
+
+    ``rows`` are the table's rows of cell texts (horizontally merged cells given
+    once; vertically merged cells repeated or blank); ``lines[i]`` is the source
+    line or sheet row of ``rows[i]``; ``preamble`` holds text above the table other
+    than the title (``单位名称：…``, ``单位：万元``). Raises :class:`InputError` when
+    no indicator header is found.
+    """
+    def line_of(i: int) -> int | None:
+        return lines[i] if lines is not None and 0 <= i < len(lines) else None
+
+    header = find_indicator_header(rows)
+    if header is None:
+        first = line_of(0)
+        raise InputError(
+            "没有找到指标表表头：需要一行列名，至少包含 三级指标（或 指标名称）和 指标值（或 目标值），"
+            "通常还有 一级指标、二级指标、绩效指标描述",
+            file,
+            first,
+        )
+    first_header_row = header.index
+    while first_header_row > 0 and _is_subheader(rows[first_header_row]) and match_header(rows[first_header_row - 1]):
+        first_header_row -= 1
+    form = read_form_fields(rows[:first_header_row], preamble or ())
+    title = clean_cell(title) or form.title
+    indicators = interpret_indicators(rows, header, file=file, table=table, lines=lines)
+
+    name = form.name or title_to_name(title)
+    goals = split_goals(form.goals_text)
+    # The title and the project name are where a year is stated on purpose.
+    year_title = "\n".join(t for t in (title, form.name) if t)
+    year_texts = [form.use_of_funds, form.goals_text] + [f"{i.name} {i.description}" for i in indicators]
+    year_texts += [p for p in (preamble or ()) if len(p) <= 40]
+    budget_year, evidence = infer_budget_year(year_title, year_texts, [i.value for i in indicators])
+
+    return Project(
+        kind="target",
+        unit=form.unit,
+        unit_code=form.unit_code,
+        name=name,
+        code=form.code,
+        title=title,
+        budget=form.budget,
+        budget_fiscal=form.budget_fiscal,
+        budget_other=form.budget_other,
+        use_of_funds=form.use_of_funds,
+        spending_plan=form.spending_plan,
+        goals=goals,
+        budget_year=budget_year,
+        budget_year_evidence=evidence,
+        source=Source(file=file, table=table, line=line_of(0)),
+        indicators=indicators,
+    )

@@ -1,0 +1,309 @@
+"""Interpret a 绩效自评表 (self-evaluation table), whatever file it came from.
+
+A self-evaluation table holds, besides the targets, what was achieved and how it
+was scored: 预算执行情况 (年初预算数, 全年预算数, 全年执行数, 分值, 得分, 执行率),
+年度绩效目标完成情况 (numbered goals with 实际完成情况), and per indicator
+年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因分析及改进措施, closed by 总分 and a
+自评结论.
+
+Exports flatten the merged cells of these tables irregularly: the leading cells
+(绩效目标n, 一级指标, 二级指标) may be missing, blank, or shifted by one, and the
+name sometimes lands in the first column with the blanks after it. So indicator
+rows are aligned by *content*, from the right: the score and the weight are the
+two adjacent numbers nearest the end, the actual and target values stand right
+before them, the name is the last text before the target, and whatever text
+comes before the name is (goal, 一级, 二级), carried forward when absent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..budgetyear import infer_budget_year
+from ..errors import InputError
+from ..model import BudgetExecution, EvaluationRow, Goal, Project, Source
+from .form import (
+    clean_cell,
+    cn_number,
+    header_columns,
+    is_self_evaluation_header,
+    label_key,
+    match_header,
+    normalize_label,
+    parse_amount,
+    split_goals,
+    split_unit,
+    title_to_name,
+)
+
+_SCORE_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?\s*分?")
+_GOAL_TOKEN = re.compile(r"^(?:年度)?(?:绩效)?目标\s*(\d{1,2}|[一二三四五六七八九十]{1,3})$|^(\d{1,2})$")
+_TOTAL = re.compile(r"^(?:总分|合计|总计|得分合计|总得分)$")
+_CONCLUSION = re.compile(r".*(?:自评结论|评价结论|总体结论|结论)$")
+_REASON = re.compile(r"偏差原因.*|.*原因分析.*")
+_LEVEL1_STEMS = ("产出", "效益", "满意度", "成本", "项目完成", "实施效果", "影响", "过程", "决策", "管理")
+
+
+def _number(text: str) -> float | None:
+    text = text.strip()
+    if not _SCORE_NUMBER.fullmatch(text):
+        return None
+    return float(text.rstrip("分").strip())
+
+
+def _goal_number(token: str) -> int | None:
+    m = _GOAL_TOKEN.match(normalize_label(token))
+    if not m:
+        return None
+    raw = m.group(1) or m.group(2)
+    return int(raw) if raw.isdigit() else cn_number(raw)
+
+
+def _looks_level1(text: str, current_level1: str) -> bool:
+    """Whether a lone level cell is a 一级指标 (产出指标) rather than a 二级指标 (数量指标).
+
+    成本指标 is a 二级 under 产出 in older tables and a 一级 of its own in newer ones:
+    under a current 产出 group it is read as 二级.
+    """
+    label = normalize_label(text)
+    stem = re.sub(r"(?:类)?指标$", "", label)
+    if stem not in _LEVEL1_STEMS:
+        return False
+    if stem == "成本" and normalize_label(current_level1).startswith("产出"):
+        return False
+    return True
+
+
+def _read_execution(rows: list[list[str]]) -> BudgetExecution | None:
+    """预算执行情况: a row naming 年初预算数/全年预算数/全年执行数/… and the numbers below it."""
+    fields = {
+        "initial": re.compile(r"年初预算数?"),
+        "annual": re.compile(r"全年预算数?"),
+        "executed": re.compile(r"全年执行数?"),
+        "weight": re.compile(r"分值"),
+        "score": re.compile(r"得分"),
+        "rate": re.compile(r"(?:预算)?执行率"),
+    }
+    for r, cells in enumerate(rows):
+        positions: dict[str, int] = {}
+        for i, cell in enumerate(cells):
+            label = normalize_label(cell)
+            for name, pattern in fields.items():
+                if name not in positions and pattern.fullmatch(label):
+                    positions[name] = i
+        if not {"annual", "executed"} <= positions.keys():
+            continue
+        execution = BudgetExecution()
+        for values in rows[r + 1 :]:
+            if not any(_number(c.rstrip("%％")) is not None for c in values if c):
+                continue
+
+            def at(name: str) -> str:
+                i = positions.get(name)
+                return values[i] if i is not None and i < len(values) else ""
+
+            execution.initial = parse_amount(at("initial"))
+            execution.annual = parse_amount(at("annual"))
+            execution.executed = parse_amount(at("executed"))
+            execution.weight = _number(at("weight")) if at("weight") else None
+            execution.score = _number(at("score")) if at("score") else None
+            execution.rate = at("rate")
+            break
+        for cells_after in rows[r + 1 :]:
+            texts = [c for c in cells_after if c]
+            for i, c in enumerate(texts[:-1]):
+                if _REASON.fullmatch(normalize_label(c)):
+                    execution.reason = texts[i + 1]
+                    break
+            if execution.reason or any(_goal_header_positions(cells_after)):
+                break
+        return execution
+    return None
+
+
+def _goal_header_positions(cells: list[str]) -> dict[str, int]:
+    """Columns of a 年度绩效目标完成情况 header: 目标序号, 年度绩效目标 / 预期目标, 实际完成情况."""
+    positions: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        label = normalize_label(cell)
+        if re.fullmatch(r"(?:目标)?(?:序号|编号)", label):
+            positions.setdefault("number", i)
+        elif re.fullmatch(r"(?:年度|总体)?(?:绩效)?目标(?:内容)?|预期目标|年度总体目标", label):
+            positions.setdefault("text", i)
+        elif re.fullmatch(r"实际完成情况|实际完成|完成情况", label):
+            positions.setdefault("actual", i)
+    return positions if {"text", "actual"} <= positions.keys() else {}
+
+
+def _read_goals(rows: list[list[str]]) -> list[Goal]:
+    for r, cells in enumerate(rows):
+        positions = _goal_header_positions(cells)
+        if not positions:
+            continue
+        goals: list[Goal] = []
+        for values in rows[r + 1 :]:
+            texts = [c for c in values if c]
+            if not texts:
+                continue
+            if "number" in positions:
+                numbers = [i for i, c in enumerate(values) if re.fullmatch(r"\d{1,2}", c)]
+                if not numbers:
+                    if goals:
+                        break  # the goal rows are over (偏差原因… or the next section)
+                    continue
+                after = [c for c in values[numbers[0] + 1 :] if c]
+                if after:
+                    goals.append(Goal(number=int(values[numbers[0]]), text=after[0], actual=after[1] if len(after) > 1 else None))
+            else:
+                # One cell of expected goals and one of what was achieved.
+                after_label = texts[1:] if label_key(texts[0])[0] == "goals" else texts
+                if not after_label:
+                    continue
+                expected = split_goals(after_label[0])
+                actual = split_goals(after_label[1]) if len(after_label) > 1 else []
+                if len(actual) == len(expected):
+                    for g, a in zip(expected, actual):
+                        g.actual = a.text
+                elif expected and len(after_label) > 1:
+                    expected[0].actual = clean_cell(after_label[1])
+                return expected
+        return goals
+    return []
+
+
+def _labelled_value(rows: list[list[str]], patterns: list[re.Pattern]) -> str:
+    """The first non-empty cell after a cell whose label matches, trying ``patterns`` in order."""
+    for pattern in patterns:
+        for cells in rows:
+            for i, cell in enumerate(cells):
+                if cell and pattern.fullmatch(normalize_label(cell)):
+                    rest = [c for c in cells[i + 1 :] if c]
+                    if rest and label_key(rest[0])[0] is None:
+                        return rest[0]
+    return ""
+
+
+# The unit that spent the money comes before the department above it.
+_UNIT_LABELS = [
+    re.compile(r"(?:实施|预算|项目)?单位(?:名称)?"),
+    re.compile(r"部门(?:名称)?"),
+    re.compile(r"主管部门(?:名称)?"),
+]
+
+
+def interpret_self_evaluation(
+    rows: list[list[str]],
+    *,
+    title: str = "",
+    file: str | None = None,
+    table: int | None = None,
+    lines: list[int] | None = None,
+) -> Project:
+    """Turn the grid of one 绩效自评表 into a :class:`Project` of kind ``self_evaluation``."""
+    cells_rows = [[clean_cell(c) for c in row] for row in rows]
+
+    def line_of(i: int) -> int | None:
+        return lines[i] if lines is not None and 0 <= i < len(lines) else None
+
+    headers = [i for i, cells in enumerate(cells_rows) if is_self_evaluation_header(match_header(cells))]
+    if not headers:
+        raise InputError(
+            "没有找到自评表的指标表头：需要一行列名，包含 三级指标、年度指标值、实际完成值，以及 分值 或 得分",
+            file,
+            line_of(0),
+        )
+    head = cells_rows[: headers[0]]
+    columns = header_columns(cells_rows[headers[0]])
+
+    unit_text = _labelled_value(head, _UNIT_LABELS)
+    unit, unit_code = split_unit(unit_text) if unit_text else ("", "")
+    name = _labelled_value(head, [re.compile(r"项目名称")]) or title_to_name(title)
+    name = re.sub(r"\s*[（(]\s*\d{4}\s*年度?\s*[)）]\s*$", "", name).strip()
+
+    evaluation: list[EvaluationRow] = []
+    goal: int | None = None
+    level1 = level2 = ""
+    total_score: float | None = None
+    conclusion = ""
+    header_set = set(headers)
+    for i in range(headers[0] + 1, len(cells_rows)):
+        cells = cells_rows[i]
+        if i in header_set or not any(cells):
+            continue
+        texts = [c for c in cells if c]
+        first_label = normalize_label(texts[0])
+        if _CONCLUSION.fullmatch(first_label) and len(first_label) <= 16:
+            conclusion = "\n".join(texts[1:])
+            continue
+        numbers = [j for j, c in enumerate(cells) if c and _number(c) is not None]
+        if _TOTAL.fullmatch(first_label):
+            if numbers:
+                total_score = _number(cells[numbers[-1]])
+            continue
+        # Score and weight: the two adjacent numbers nearest the end of the row.
+        pair = next((j for j in reversed(numbers) if j - 1 in numbers), None)
+        if pair is not None:
+            weight_col, score_col = pair - 1, pair
+        elif len(cells) == len(cells_rows[headers[0]]) and {"weight", "score"} <= columns.keys():
+            weight_col, score_col = columns["weight"], columns["score"]
+        else:
+            continue  # neither scored nor laid out as the header: not an indicator row
+        target_col, actual_col = weight_col - 2, weight_col - 1
+        if target_col < 0:
+            continue
+        before = [(j, c) for j, c in enumerate(cells[:target_col]) if c]
+        if not before:
+            continue
+        name_col, ind_name = before[-1]
+        leading = [c for _j, c in before[:-1]]
+        # Leading cells, from the left: an optional goal (绩效目标2), then 一级, 二级.
+        if leading and _goal_number(leading[0]) is not None:
+            goal = _goal_number(leading[0])
+            leading = leading[1:]
+        if len(leading) >= 2:
+            level1, level2 = leading[-2], leading[-1]
+        elif len(leading) == 1:
+            if _looks_level1(leading[0], level1):
+                level1, level2 = leading[0], ""
+            else:
+                level2 = leading[0]
+        reason = "\n".join(c for c in cells[score_col + 1 :] if c)
+        evaluation.append(
+            EvaluationRow(
+                goal=goal,
+                level1=level1,
+                level2=level2,
+                name=ind_name,
+                target=cells[target_col],
+                actual=cells[actual_col],
+                weight=_number(cells[weight_col]) if cells[weight_col] else None,
+                score=_number(cells[score_col]) if cells[score_col] else None,
+                reason=reason,
+                source=Source(file=file, table=table, row=len(evaluation) + 1, line=line_of(i)),
+            )
+        )
+
+    goals = _read_goals(head)
+    execution = _read_execution(head)
+    budget_year, evidence = infer_budget_year(
+        "\n".join(t for t in (clean_cell(title), name) if t),
+        [g.text for g in goals] + [g.actual or "" for g in goals],
+        [e.target for e in evaluation],
+    )
+    return Project(
+        kind="self_evaluation",
+        unit=unit,
+        unit_code=unit_code,
+        name=name,
+        title=clean_cell(title),
+        budget=execution.annual if execution else None,
+        goals=goals,
+        budget_year=budget_year,
+        budget_year_evidence=evidence,
+        source=Source(file=file, table=table, line=line_of(0)),
+        evaluation=evaluation,
+        execution=execution,
+        total_score=total_score,
+        conclusion=conclusion,
+    )
