@@ -87,7 +87,7 @@ def test_v008_wrong_direction(level2, name, value, flagged):
     "level2,name,value,flagged",
     [
         ("时效指标", "完成数量", "10个", True),
-        ("成本指标", "成本控制", "控制预算范围内", True),
+        ("成本指标", "成本控制", "控制预算范围内", False),  # not measurable at all: V001, not a kind mismatch
         ("成本指标", "单位成本", "≥95%", True),
         ("服务对象满意度指标", "问卷数量", "≥10份", True),
         ("时效指标", "完成时间", "2025年12月31日前", False),

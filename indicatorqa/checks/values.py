@@ -84,7 +84,11 @@ def wrong_direction(ctx: IndicatorContext, rule):
     if v.direction not in ("≥", ">", "≤", "<") or v.kind not in ("percent", "amount", "count", "duration"):
         return
     pol = polarity(ctx)
-    if pol == "+" and v.direction in ("≤", "<") and v.kind == "percent":
+    # An output count (数量指标) is something the project delivers: more is better, so a
+    # ceiling (≤19人) caps the delivery instead of setting a target.
+    if pol is None and ctx.level2 == "数量" and v.kind == "count":
+        pol = "+"
+    if pol == "+" and v.direction in ("≤", "<") and v.kind in ("percent", "count"):
         yield rule.finding(evidence=[ctx.name, ctx.indicator.value], name=ctx.name, value=ctx.indicator.value)
     elif pol == "-" and v.direction in ("≥", ">") and v.kind in ("amount", "duration"):
         yield rule.finding(
@@ -96,7 +100,8 @@ def wrong_direction(ctx: IndicatorContext, rule):
 # What kind of value each 二级指标 expects, and which kinds clearly do not fit it.
 _EXPECTED = {
     "时效": ("给出时间（完成时点、期限或时长）或及时率", {"count", "amount"}),
-    "成本": ("给出金额（如 ≤15万元）", {"count", "percent", "date", "duration", "rate", "boolean", "qualitative"}),
+    # A cost value with no number at all is V001 (not measurable), not a kind mismatch.
+    "成本": ("给出金额（如 ≤15万元）", {"count", "percent", "date", "duration", "rate", "boolean"}),
     "满意度": ("给出满意度比例（如 ≥90%）", {"count", "amount", "date", "duration"}),
     "数量": ("给出数量（个、次、人次……）", {"amount", "date", "duration"}),
 }
@@ -111,8 +116,6 @@ def type_mismatch(ctx: IndicatorContext, rule):
     v = ctx.value
     expected = _EXPECTED.get(ctx.level2 or "")
     if expected is None or v.kind not in expected[1]:
-        return
-    if ctx.level2 == "成本" and v.kind == "qualitative" and not v.raw.strip():
         return
     yield rule.finding(
         evidence=[ctx.indicator.level2, ctx.indicator.value],

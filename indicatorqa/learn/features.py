@@ -23,6 +23,8 @@ from ..values import parse_value
 
 _PUNCT = re.compile(r"[\s，,。.、；;：:（）()\[\]【】“”\"'《》<>≥≤＞＜>=<%％\-—~～/]+")
 _FILLERS = ("的", "数", "数量", "情况", "次数", "个数", "人数", "指标", "工作", "完成", "程度", "水平")
+# Characters that carry no content of their own in a description.
+_FILLER_CHARS = set("的数量情况个次人项对于和与及等在为是了全年度内各")
 _RATE_END = re.compile(r"(率|度|比|比例|比重|占比|覆盖面)$")
 
 
@@ -78,6 +80,39 @@ class FieldText(BaseEstimator, TransformerMixin):
             out.append(text if text.strip(" |") or not self.mark_empty else "∅")
         return out
 
+    def get_feature_names_out(self, input_features=None):
+        return np.asarray(["text"], dtype=object)
+
+
+class ResidueText(BaseEstimator, TransformerMixin):
+    """The words of one field that the name does not already say.
+
+    A tautological description leaves only boilerplate here (与专项相关的, 开展, 情况) while an
+    explanatory one leaves content (奖补企业, 以评估报告为准); a vectorizer over this residue
+    lets the classifier learn which leftover words are filler. ``∅`` when nothing is left.
+    """
+
+    def __init__(self, field: str = "description"):
+        self.field = field
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        from ..segment import get_segmenter
+
+        seg = get_segmenter()
+        out = []
+        for r in X:
+            name = _clean(r.get("name", ""))
+            tokens = seg.tokens(_clean(r.get(self.field, "")))
+            rest = [t for t in tokens if not all(c in name for c in t)]
+            out.append(" ".join(rest) if rest else "∅")
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        return np.asarray(["text"], dtype=object)
+
 
 def value_facts(r: dict) -> dict[str, float]:
     """What the value grammar and the word lists say about a value, as named features."""
@@ -131,9 +166,28 @@ def pair_facts(r: dict) -> dict[str, float]:
         f["描述=名称+虚词"] = float(residue in _FILLERS or all(ch in "的数量情况次个人" for ch in residue))
     f["描述比名称长"] = float(len(desc) > len(name) + 4)
     f["描述长度比"] = min(len(desc) / max(len(name), 1), 5.0) / 5.0
+    # What the description adds beyond the name: a tautology adds no content characters.
+    new_chars = {c for c in desc if "\u4e00" <= c <= "\u9fff"} - set(name) - _FILLER_CHARS
+    f["描述新增字数"] = min(len(new_chars), 12) / 12.0
+    f["描述新增字≤2"] = float(bool(desc) and len(new_chars) <= 2)
+    f["描述新增字≤5"] = float(bool(desc) and len(new_chars) <= 5)
+    f["描述不长于名称"] = float(bool(desc) and len(desc) <= len(name))
+    from ..segment import get_segmenter
+
+    fillers = set(default_words()["description_fillers"])
+    rest = [t for t in get_segmenter().tokens(desc) if not all(c in name for c in t)]
+    filler_share = sum(1 for t in rest if t in fillers) / len(rest) if rest else 1.0
+    f["描述多出的词多为套话"] = filler_share
+    f["描述多出的词全为套话"] = float(bool(desc) and filler_share == 1.0)
     f["值=名称"] = float(bool(value) and value == name)
     f["值与名称编辑相似"] = _ratio(name, value)
     f["值=描述"] = float(bool(value) and value == desc)
+    # N002: the value re-uses the name's wording (not one shared word like 提升).
+    value_cjk = [c for c in value if "\u4e00" <= c <= "\u9fff"]
+    shared = sum(1 for c in value_cjk if c in name or c in desc)
+    f["值中名称字比例"] = shared / len(value_cjk) if value_cjk else 0.0
+    f["值≥6字且多为名称字"] = float(len(value_cjk) >= 6 and shared / len(value_cjk) >= 0.7)
+    f["值含名称"] = float(bool(name) and len(name) >= 4 and name in value)
     pv = _parsed(r.get("value", ""))
     f["值无数字"] = float(pv.number is None)
     f["三栏相同"] = float(bool(name) and name == desc == value)

@@ -27,7 +27,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from .features import DictFacts, FieldText, record
+from .features import DictFacts, FieldText, ResidueText, record
 
 MEASURABILITY_CLASSES = ("ok", "vague", "label", "deferred", "pseudo")
 MEASURABILITY_CODE = {"vague": "V001", "label": "V002", "deferred": "V003", "pseudo": "V004"}
@@ -81,7 +81,15 @@ def build(name: str) -> Pipeline:
         )
         return Pipeline([("features", feats), ("clf", _logreg(4.0))])
     if name in ("tautology_n001", "tautology_n002"):
-        return Pipeline([("features", FeatureUnion([("对比", DictFacts("pair"))])), ("clf", _logreg(2.0))])
+        field = "description" if name == "tautology_n001" else "value"
+        residue = Pipeline(
+            [
+                ("select", ResidueText(field)),
+                ("tfidf", TfidfVectorizer(analyzer=str.split, lowercase=False, sublinear_tf=True)),
+            ]
+        )
+        prefix = "描述余词" if field == "description" else "值余词"
+        return Pipeline([("features", FeatureUnion([("对比", DictFacts("pair")), (prefix, residue)])), ("clf", _logreg(2.0))])
     if name == "level2":
         feats = FeatureUnion(
             [
@@ -104,8 +112,19 @@ def _readable(feature: str) -> str:
     token = rest.split("__")[-1] if rest else feature
     if block == "解析" or block in ("对比", "名称") and not token.startswith("tfidf"):
         return token
-    prefix = {"值字": "值", "值词": "值", "名称字": "名称", "名称词": "名称"}.get(block, block)
+    prefix = {"值字": "值", "值词": "值", "名称字": "名称", "名称词": "名称", "描述余词": "描述多出的词", "值余词": "值多出的词"}.get(block, block)
     return f"{prefix}:{token}"
+
+
+_NAMES: dict[int, np.ndarray] = {}
+
+
+def _feature_names(pipe: Pipeline) -> np.ndarray:
+    # Computing names walks every vocabulary; do it once per fitted pipeline.
+    key = id(pipe)
+    if key not in _NAMES:
+        _NAMES[key] = pipe.named_steps["features"].get_feature_names_out()
+    return _NAMES[key]
 
 
 def explain(pipe: Pipeline, rec: dict, target_class, top: int = 3) -> list[str]:
@@ -122,7 +141,7 @@ def explain(pipe: Pipeline, rec: dict, target_class, top: int = 3) -> list[str]:
     x = x.tocsr()
     contrib = x.data * coef[x.indices]
     order = np.argsort(-contrib)
-    names = feats.get_feature_names_out()
+    names = _feature_names(pipe)
     out: list[str] = []
     for i in order:
         if contrib[i] <= 0 or len(out) >= top:

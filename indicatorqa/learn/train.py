@@ -57,7 +57,8 @@ def load_indicator_rows(directory: Path | None = None, extra: Iterable[Path] = (
         rows += load_jsonl(written)
     for path in extra:
         rows += load_jsonl(Path(path))
-    return rows
+    # The written file also holds self-evaluation rows and tables (kind != indicator).
+    return [r for r in rows if r.get("kind", "indicator") == "indicator"]
 
 
 def target(row: dict, model: str) -> str:
