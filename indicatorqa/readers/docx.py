@@ -1,0 +1,289 @@
+"""Word documents (.docx): the indicator tables and the headings that name them.
+
+The main document part is parsed directly with a locked-down XML parser (no DTDs,
+no entity expansion, no network, lxml's default depth and text-size limits), so a
+hostile document cannot expand entities or fetch anything, and the zip it came in
+was vetted by :mod:`.officezip` before this module sees it.
+
+Each ``w:tbl`` becomes a :class:`~.grid.Grid`, one physical cell (``w:tc``) at a
+time, so a cell spanning grid columns (``w:gridSpan``, or the legacy ``w:hMerge``)
+is read once, and a vertically merged cell (``w:vMerge``) is read at its top and
+blank below it, as Word's own text export shows it (and as the seed files show it).
+Tables nested in cells are read as tables of their own. Text inside content
+controls, tracked insertions, hyperlinks and fields is read; deleted text and field
+codes are not.
+
+The heading of a table is the paragraph before it that reads like a table name
+(``1.市科技局…绩效目标表``), or else the nearest short paragraph; the other
+paragraphs between the previous table and this one are passed on as its preamble.
+Tables without an indicator header are skipped; a document without any indicator
+table is an error that says what was found instead.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from ..errors import InputError
+from ..model import Document
+from . import grid
+from .officezip import read_member
+
+_PREAMBLE_KEEP = 10  # paragraphs before a table kept as its preamble
+_NOTE = re.compile(r"^\s*(?:金额)?单位\s*[:：]|^\s*(?:注|说明|备注)\s*[:：]|^\s*第\s*\d+\s*页")
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False, remove_comments=True, remove_pis=True
+    )
+
+
+def parse_xml(data: bytes, file: str, part: str):
+    try:
+        return etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise InputError(f"文件已损坏：{part} 不是有效的 XML（{exc.msg if hasattr(exc, 'msg') else exc}）", file) from None
+
+
+def _local(el) -> str:
+    tag = el.tag
+    if not isinstance(tag, str):
+        return ""  # comments, processing instructions, entities
+    return tag.rpartition("}")[2]
+
+
+def _attr(el, name: str) -> str | None:
+    """An attribute by local name (w:val, or a strict-OOXML namespace)."""
+    for key, value in el.attrib.items():
+        if key == name or key.endswith("}" + name):
+            return value
+    return None
+
+
+def _child(el, name: str):
+    for child in el:
+        if _local(child) == name:
+            return child
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Text
+
+
+def paragraph_text(p) -> str:
+    """The visible text of a paragraph: runs, insertions, hyperlinks, fields' results."""
+    parts: list[str] = []
+    stack = [p]
+    while stack:
+        el = stack.pop()
+        name = _local(el)
+        if name == "t":
+            parts.append(el.text or "")
+        elif name == "tab":
+            parts.append("\t")
+        elif name in ("br", "cr"):
+            parts.append("\n")
+        elif name == "noBreakHyphen":
+            parts.append("-")
+        if name in ("Fallback", "del", "moveFrom", "instrText", "delText", "tbl"):
+            continue  # duplicates of an AlternateContent choice, deleted text, field codes
+        if name != "t":
+            stack.extend(reversed(list(el)))
+    return "".join(parts)
+
+
+def _block_children(container):
+    """Block-level children, looking through content controls and custom XML."""
+    for child in container:
+        name = _local(child)
+        if name in ("sdt", "customXml"):
+            content = _child(child, "sdtContent") if name == "sdt" else child
+            if content is not None:
+                yield from _block_children(content)
+        elif name in ("p", "tbl"):
+            yield child
+
+
+def _rows(tbl):
+    for child in tbl:
+        name = _local(child)
+        if name == "tr":
+            yield child
+        elif name in ("sdt", "customXml"):
+            content = _child(child, "sdtContent") if name == "sdt" else child
+            if content is not None:
+                yield from _rows(content)
+
+
+def _cells(tr):
+    for child in tr:
+        name = _local(child)
+        if name == "tc":
+            yield child
+        elif name in ("sdt", "customXml"):
+            content = _child(child, "sdtContent") if name == "sdt" else child
+            if content is not None:
+                yield from _cells(content)
+
+
+def cell_text(tc) -> str:
+    """The paragraphs of a cell joined by newlines; nested tables are read separately."""
+    lines = [paragraph_text(p) for p in _block_children(tc) if _local(p) == "p"]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# Tables
+
+
+def _int_attr(el, default: int) -> int:
+    if el is None:
+        return default
+    try:
+        return int(_attr(el, "val") or default)
+    except ValueError:
+        return default
+
+
+def table_grid(tbl) -> grid.Grid:
+    """One Word table as a :class:`~.grid.Grid` (all rows; lines are table rows, 1-based)."""
+    rows: list[list[str | None]] = []
+    cover: dict[tuple[int, int], tuple[int, int]] = {}
+    for r, tr in enumerate(_rows(tbl)):
+        tr_pr = _child(tr, "trPr")
+        col = min(_int_attr(_child(tr_pr, "gridBefore") if tr_pr is not None else None, 0), grid.MAX_COLUMNS)
+        row: list[str | None] = [None] * col
+        last_origin: tuple[int, int] | None = None
+        for tc in _cells(tr):
+            if col >= grid.MAX_COLUMNS:
+                break
+            tc_pr = _child(tc, "tcPr")
+            span = _int_attr(_child(tc_pr, "gridSpan") if tc_pr is not None else None, 1)
+            span = max(1, min(span, grid.MAX_COLUMNS - col))
+            v_merge = _child(tc_pr, "vMerge") if tc_pr is not None else None
+            h_merge = _child(tc_pr, "hMerge") if tc_pr is not None else None
+            continues_down = v_merge is not None and (_attr(v_merge, "val") or "continue") == "continue"
+            continues_right = h_merge is not None and (_attr(h_merge, "val") or "continue") == "continue"
+            origin: tuple[int, int] | None = None
+            if continues_down and r > 0:
+                above = rows[r - 1]
+                if col < len(above) and (above[col] is not None or (r - 1, col) in cover):
+                    origin = cover.get((r - 1, col), (r - 1, col))
+            elif continues_right and last_origin is not None:
+                origin = last_origin
+            if origin is not None:
+                for j in range(span):
+                    cover[(r, col + j)] = origin
+                row.extend([""] * span)
+            else:
+                row.append(cell_text(tc))
+                row.extend([""] * (span - 1))
+                for j in range(1, span):
+                    cover[(r, col + j)] = (r, col)
+                origin = (r, col)
+            last_origin = origin
+            col += span
+        rows.append(row)
+    width = max((len(r) for r in rows), default=0)
+    for row in rows:
+        row.extend([None] * (width - len(row)))
+    return grid.Grid(rows=rows, lines=list(range(1, len(rows) + 1)), cover=cover)
+
+
+@dataclass
+class _TableItem:
+    tbl: object
+    gap: list[str]
+    inherited: list[str] = field(default_factory=list)
+
+
+def _collect(container, items: list[_TableItem], gap: list[str], inherited: list[str]) -> None:
+    """Tables in document order, each with the paragraphs since the previous table."""
+    for el in _block_children(container):
+        if _local(el) == "p":
+            text = paragraph_text(el).strip()
+            if text:
+                gap.append(text)
+                del gap[:-_PREAMBLE_KEEP * 3]
+            continue
+        item = _TableItem(el, list(gap), inherited)
+        items.append(item)
+        gap.clear()
+        context = item.gap or inherited
+        for tr in _rows(el):
+            for tc in _cells(tr):
+                if any(_local(x) == "tbl" for x in _block_children(tc)):
+                    _collect(tc, items, [], context)
+
+
+def choose_title(paragraphs: list[str]) -> tuple[str, list[str]]:
+    """(heading, other paragraphs) from the paragraphs before a table."""
+    texts = [t.strip() for t in paragraphs if t.strip()]
+    for k in range(len(texts) - 1, -1, -1):
+        if grid.is_title_text(texts[k]):
+            return texts[k], (texts[:k] + texts[k + 1 :])[-_PREAMBLE_KEEP:]
+    for k in range(len(texts) - 1, -1, -1):
+        text = texts[k]
+        if _NOTE.match(text) or len(text) > 60 or text.endswith(("。", "；", ";")):
+            continue
+        return text, (texts[:k] + texts[k + 1 :])[-_PREAMBLE_KEEP:]
+    return "", texts[-_PREAMBLE_KEEP:]
+
+
+def _join_continuations(items: list[_TableItem]) -> list[tuple[int, _TableItem, grid.Grid]]:
+    """(table number, item, grid) per table, with split tables joined.
+
+    Word (and converters from PDF or WPS) sometimes break one table in two at a page:
+    the second part has no header of its own and follows the first with nothing but
+    empty paragraphs between them. Such a part, as wide as the table before it,
+    continues that table instead of being skipped as "not an indicator table".
+    """
+    joined: list[tuple[int, _TableItem, grid.Grid]] = []
+    header_of_last = False
+    for number, item in enumerate(items, start=1):
+        table = table_grid(item.tbl)
+        has_header = table.has_indicator_header()
+        if joined and not has_header and not item.gap and header_of_last:
+            _n, last_item, last = joined[-1]
+            if item.tbl.getparent() is last_item.tbl.getparent() and table.width() == last.width():
+                last.extend(table)
+                continue
+        joined.append((number, item, table))
+        header_of_last = has_header
+    return joined
+
+
+def read_docx(zf: zipfile.ZipFile, main: str, file: str) -> Document:
+    """Read the indicator tables of a .docx; raises :class:`InputError` only."""
+    root = parse_xml(read_member(zf, main, file), file, main)
+    body = _child(root, "body")
+    if body is None:
+        raise InputError(f"文件已损坏：{main} 中没有正文（w:body）", file)
+    items: list[_TableItem] = []
+    _collect(body, items, [], [])
+    projects = []
+    near_misses: list[str] = []
+    for number, item, table in _join_continuations(items):
+        title, preamble = choose_title(item.gap or item.inherited)
+        table.title, table.preamble = title, preamble
+        found = grid.read_grid(table, file=file, table_number=lambda n=number: n)
+        if not found:
+            near_misses.extend(f"第 {number} 张表{m}" for m in grid.near_miss_messages(table))
+        projects.extend(found)
+    if not projects:
+        if not items:
+            raise InputError("文档中没有表格，找不到绩效指标表", file)
+        if near_misses:
+            raise InputError(near_misses[0], file)
+        raise InputError(
+            f"文档中有 {len(items)} 个表格，但没有一个是绩效指标表（需要包含 三级指标 和 指标值 列的表头行）", file
+        )
+    return Document(file=file, format="docx", projects=grid.finish_projects(projects))
