@@ -135,6 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="输出数据模型的 JSON Schema / print the JSON Schema of the data model")
     p.set_defaults(func=cmd_schema)
 
+    from .report import add_report_parser
+
+    add_report_parser(sub)
+
     p = sub.add_parser(
         "rules",
         help="列出规则目录，或解释一条规则 / list the rule catalogue or explain one rule",

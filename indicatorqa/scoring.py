@@ -65,9 +65,27 @@ def score_project(project: Project) -> Project:
         project_pen = sum(
             f["project_penalty"][x.severity] * _weight(x) for x in project.findings if dim.get(x.code) == part
         )
-        parts[part] = round(max(0.0, min(100.0, 100.0 * (1.0 - mean_lost) - project_pen)), 1)
+        kept = 100.0 * (1.0 - mean_lost) ** f["part_exponent"]
+        parts[part] = round(max(0.0, min(100.0, kept - project_pen)), 1)
     total = sum(parts[p] * f["weight"][p] for p in PARTS) / sum(f["weight"].values())
     project.score_parts = parts
     project.score = round(total, 1)
-    project.grade = grade(project.score)
+    project.grade = capped_grade(project.score, _has_error(project))
     return project
+
+
+def _has_error(project: Project) -> bool:
+    return any(
+        x.severity == "error"
+        for x in [*project.findings, *(x for i in project.indicators for x in i.findings), *(x for r in project.evaluation for x in r.findings)]
+    )
+
+
+def capped_grade(score: float, has_error: bool) -> str:
+    """The grade of a score; an error-level finding caps it (data/scoring.toml [grade_cap])."""
+    g = grade(score)
+    cap = formula().get("grade_cap", {}).get("error")
+    order = ["优", "良", "中", "差"]
+    if has_error and cap and order.index(g) < order.index(cap):
+        return cap
+    return g

@@ -21,13 +21,18 @@ def _measurability(ctx: IndicatorContext, rule):
     judge = ctx.judge
     if judge is None:
         return
-    verdict = judge.verdict("measurability", ctx.indicator)
-    if verdict.label == "ok" or MEASURABILITY_CODE[verdict.label] != rule.code:
+    proba = judge.probabilities("measurability", ctx.indicator)
+    # First "is it measurable at all" (1 − P(ok)), then which way it fails: the classes
+    # split the not-measurable mass, and a value can be clearly unmeasurable while the
+    # model hesitates between vague and label.
+    p_bad = 1.0 - proba.get("ok", 0.0)
+    if p_bad < ctx.config.threshold("learned_min_confidence"):
         return
-    if verdict.confidence < ctx.config.threshold("learned_min_confidence"):
+    label = max((c for c in proba if c != "ok"), key=proba.get)
+    if MEASURABILITY_CODE[label] != rule.code:
         return
-    evidence = judge.evidence("measurability", ctx.indicator, verdict.label)
-    yield rule.finding(evidence=evidence, confidence=verdict.confidence, value=ctx.indicator.value, name=ctx.name)
+    evidence = judge.evidence("measurability", ctx.indicator, label)
+    yield rule.finding(evidence=evidence, confidence=p_bad, value=ctx.indicator.value, name=ctx.name)
 
 
 for _code in MEASURABILITY_CODE.values():

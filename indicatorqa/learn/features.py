@@ -45,6 +45,15 @@ def _clean(text: str) -> str:
     return _PUNCT.sub("", text or "")
 
 
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _shape(text: str) -> str:
+    """Numbers folded to one symbol: the classifier should learn "a percentage on 影响",
+    not the particular figure 95 that the training tables happened to use."""
+    return _DIGITS.sub("#", text)
+
+
 @lru_cache(maxsize=65536)
 def _parsed(value: str):
     return parse_value(value)
@@ -76,7 +85,7 @@ class FieldText(BaseEstimator, TransformerMixin):
     def transform(self, X):
         out = []
         for r in X:
-            text = " | ".join(_clean(r.get(f, "")) for f in self.fields)
+            text = " | ".join(_shape(_clean(r.get(f, ""))) for f in self.fields)
             out.append(text if text.strip(" |") or not self.mark_empty else "∅")
         return out
 
@@ -166,16 +175,18 @@ def pair_facts(r: dict) -> dict[str, float]:
         f["描述=名称+虚词"] = float(residue in _FILLERS or all(ch in "的数量情况次个人" for ch in residue))
     f["描述比名称长"] = float(len(desc) > len(name) + 4)
     f["描述长度比"] = min(len(desc) / max(len(name), 1), 5.0) / 5.0
-    # What the description adds beyond the name: a tautology adds no content characters.
-    new_chars = {c for c in desc if "\u4e00" <= c <= "\u9fff"} - set(name) - _FILLER_CHARS
-    f["描述新增字数"] = min(len(new_chars), 12) / 12.0
-    f["描述新增字≤2"] = float(bool(desc) and len(new_chars) <= 2)
-    f["描述新增字≤5"] = float(bool(desc) and len(new_chars) <= 5)
-    f["描述不长于名称"] = float(bool(desc) and len(desc) <= len(name))
+    # What the description adds beyond the name, boilerplate words (与专项相关的, 开展工作) not
+    # counted: a tautology adds no content.
     from ..segment import get_segmenter
 
     fillers = set(default_words()["description_fillers"])
     rest = [t for t in get_segmenter().tokens(desc) if not all(c in name for c in t)]
+    content = [t for t in rest if t not in fillers]
+    new_chars = {c for t in content for c in t if "\u4e00" <= c <= "\u9fff"} - _FILLER_CHARS
+    f["描述新增字数"] = min(len(new_chars), 12) / 12.0
+    f["描述新增字≤2"] = float(bool(desc) and len(new_chars) <= 2)
+    f["描述新增字≤5"] = float(bool(desc) and len(new_chars) <= 5)
+    f["描述不长于名称"] = float(bool(desc) and len(desc) <= len(name))
     filler_share = sum(1 for t in rest if t in fillers) / len(rest) if rest else 1.0
     f["描述多出的词多为套话"] = filler_share
     f["描述多出的词全为套话"] = float(bool(desc) and filler_share == 1.0)
@@ -185,11 +196,14 @@ def pair_facts(r: dict) -> dict[str, float]:
     # N002: the value re-uses the name's wording (not one shared word like 提升).
     value_cjk = [c for c in value if "\u4e00" <= c <= "\u9fff"]
     shared = sum(1 for c in value_cjk if c in name or c in desc)
-    f["值中名称字比例"] = shared / len(value_cjk) if value_cjk else 0.0
+    # A one-word value (提升, 满意) always shares its characters with the name; only a value of
+    # some length that re-uses the name's wording says the same sentence again.
+    f["值中名称字数"] = min(shared, 8) / 8.0
+    f["值中名称字比例(≥4字)"] = shared / len(value_cjk) if len(value_cjk) >= 4 else 0.0
     f["值≥6字且多为名称字"] = float(len(value_cjk) >= 6 and shared / len(value_cjk) >= 0.7)
     f["值含名称"] = float(bool(name) and len(name) >= 4 and name in value)
     pv = _parsed(r.get("value", ""))
-    f["值无数字"] = float(pv.number is None)
+    f["值无数字"] = float(not pv.is_quantified)
     f["三栏相同"] = float(bool(name) and name == desc == value)
     return f
 
