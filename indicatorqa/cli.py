@@ -110,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME_OR_PATH",
         help="检索用的 sentence-transformers 模型（默认随包的 models/zh-static-e5-v1）/ embedding model for retrieval",
     )
+    p.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="发现错误级问题时也以 0 退出（输入错误仍为 2）/ exit 0 even when error findings are present",
+    )
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser(
@@ -316,7 +321,7 @@ def cmd_check(args) -> int:
         for p in projects
         for f in [*p.findings, *(f for i in p.indicators for f in i.findings), *(f for r in p.evaluation for f in r.findings)]
     )
-    return EXIT_FINDINGS if has_error else EXIT_OK
+    return EXIT_FINDINGS if has_error and not args.exit_zero else EXIT_OK
 
 
 def cmd_suggest(args) -> int:
@@ -395,13 +400,21 @@ def cmd_train(args) -> int:
     return EXIT_OK
 
 
+def _metrics(c) -> dict:
+    return {"precision": c.precision, "recall": c.recall, "f1": c.f1, "tp": c.tp, "fp": c.fp, "fn": c.fn}
+
+
 def cmd_eval(args) -> int:
-    from .learn.report import evaluation_markdown, format_counts
-    from .learn.train import evaluate_lodo, load_indicator_rows
+    from .learn.report import evaluation_markdown, format_counts, format_metrics
+    from .learn.train import evaluate_fact_rules, evaluate_lodo, load_indicator_rows
 
     rows = load_indicator_rows()
     result = evaluate_lodo(rows, progress=lambda d: print(f"  已评估文档 {d}", file=sys.stderr))
     print(format_counts(result["counts"], result["folds"], errors=args.errors))
+    facts = evaluate_fact_rules()
+    result["fact_counts"] = facts["counts"]
+    print("项目规则与自评规则（全部种子表，无需训练）")
+    print(format_metrics({c: _metrics(x) for c, x in facts["counts"].items()}))
     if args.markdown:
         write_output(evaluation_markdown(result, errors=args.errors), args.markdown)
         print(f"报告已写入 {args.markdown}", file=sys.stderr)

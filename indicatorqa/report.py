@@ -322,6 +322,11 @@ def add_report_parser(subparsers) -> argparse.ArgumentParser:
         help=f"单个文件大小上限（MB，默认 {DEFAULT_MAX_BYTES // 1048576}）/ per-file size limit in MB",
     )
     p.add_argument("--no-progress", action="store_true", help="不显示进度条 / hide the progress bar")
+    p.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="发现错误级问题时也以 0 退出（输入错误仍为 2）/ exit 0 even when error findings are present",
+    )
     p.set_defaults(func=cmd_report)
     return p
 
@@ -400,4 +405,4 @@ def cmd_report(args) -> int:
     if result.errors:
         return EXIT_INPUT
     has_error = any(f.severity == "error" for p in projects for f in all_findings(p))
-    return EXIT_FINDINGS if has_error else EXIT_OK
+    return EXIT_FINDINGS if has_error and not args.exit_zero else EXIT_OK

@@ -27,11 +27,11 @@ def findings(analyzer, level2, name, value, description=None):
 @pytest.mark.parametrize(
     "level2,name,value",
     [
-        ("社会效益指标", "服务企业能力提升率", "提升20%"),
+        ("质量指标", "一次办结率", "提升20%"),
         ("服务对象满意度指标", "服务对象满意度", "满意度≥90%"),
         ("时效指标", "项目完成时间", "2025年12月31日前"),
         ("数量指标", "培训人次", "≥500人次"),
-        ("质量指标", "统计数据质量", "通过上级部门评估"),
+        ("质量指标", "项目验收", "通过市级验收"),
     ],
 )
 def test_measurable_values_are_not_flagged(analyzer, level2, name, value):

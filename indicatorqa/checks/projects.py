@@ -45,8 +45,10 @@ def too_few(ctx: ProjectContext, rule):
 def duplicate(ctx: ProjectContext, rule):
     groups = defaultdict(list)
     for ictx in ctx.indicators:
-        key = _norm(ictx.name)
-        if key:
+        # Same name with different descriptions (宣讲会 / 座谈会 under 召开会议次数) are two
+        # indicators that share a heading; the same name and description twice is one indicator.
+        key = (_norm(ictx.name), _norm(ictx.indicator.description))
+        if key[0]:
             groups[key].append(ictx.indicator)
     for members in groups.values():
         if len(members) > 1:

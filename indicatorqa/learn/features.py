@@ -150,6 +150,8 @@ def value_facts(r: dict) -> dict[str, float]:
     f["值与名称相似"] = _ratio(vclean, name)
     f["值含方向词"] = float(any(w in value for w in words["vague"]))
     f["值含待定词"] = float(any(w in value for w in words["deferred"]))
+    f["值含正式核验或标准"] = float(any(w in value for w in words["verifiable_standards"]))
+    f["值为分级"] = float(pv.grade is not None)
     f["值含年份或日期"] = float(bool(re.search(r"(19|20)\d{2}|年底|年末|月底|月前|日前|季度", value)))
     f["值含顿号或列举"] = float("、" in value or "等" in value[-2:])
     level2 = canonical_level2(r.get("level2", "")) or canonical_level2(r.get("level1", "")) or "未知"

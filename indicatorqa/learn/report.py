@@ -54,6 +54,21 @@ def evaluation_markdown(result: dict, errors: int = 10) -> str:
     for code, c in counts.items():
         title = rules[code].title if code in rules else ""
         out.append(f"| {code} | {title} | {_f(c.precision)} | {_f(c.recall)} | {_f(c.f1)} | {c.tp} | {c.fp} | {c.fn} |")
+    if result.get("fact_counts"):
+        out += [
+            "",
+            "## Project and self-evaluation rules",
+            "",
+            "These follow from parsed facts (no training); every seed table is checked against",
+            "corpus/labels/seed_projects.jsonl and seed_evaluation.jsonl. N004 here is the placeholder",
+            "check on the goals.",
+            "",
+            "| rule | title | precision | recall | F1 | TP | FP | FN |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for code, c in result["fact_counts"].items():
+            title = rules[code].title if code in rules else ""
+            out.append(f"| {code} | {title} | {_f(c.precision)} | {_f(c.recall)} | {_f(c.f1)} | {c.tp} | {c.fp} | {c.fn} |")
     out += ["", "## Misjudged rows", ""]
     for code, c in counts.items():
         if c.errors:

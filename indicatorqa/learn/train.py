@@ -191,6 +191,50 @@ def evaluate_lodo(rows: list[dict], config=None, progress=None) -> dict:
     return {"folds": docs, "counts": counts}
 
 
+PROJECT_RULES = ("P001", "P002", "P003", "P004", "P005", "P006", "P007", "P008", "N004")
+EVALUATION_RULES = ("S001", "S002", "S003")
+
+
+def evaluate_fact_rules(config=None, seeds: Path | None = None) -> dict:
+    """Project (P) and self-evaluation (S) rules against corpus/labels, on the parsed seed tables.
+
+    These rules follow from parsed facts (no training), so every seed table is scored directly.
+    N004 here is the project-level placeholder check (template text in the goals).
+    """
+    from ..analyse import Analyzer
+    from ..config import Config
+    from ..readers import read_paths
+
+    config = config or Config()
+    seeds = seeds or repo_root() / "corpus" / "seeds"
+    projects = read_paths([seeds]).projects
+    analysed = Analyzer(config).analyse(projects)
+    by_key = {(Path(p.source.file).stem, p.source.table): p for p in analysed if p.source and p.source.file}
+    counts = {code: Counts() for code in (*PROJECT_RULES, "S004", *EVALUATION_RULES)}
+    for gold in load_jsonl(labels_dir() / "seed_projects.jsonl"):
+        project = by_key.get((gold["doc"], gold["table"]))
+        if project is None:
+            raise ValueError(f"label row {gold['doc']}#{gold['table']} has no parsed table")
+        found = {f.code for f in project.findings} | {f.code for i in project.indicators for f in i.findings}
+        example = {"doc": gold["doc"], "name": project.name, "description": "", "value": "", "level2": "项目"}
+        for code, value in gold["labels"].items():
+            if code in counts:
+                counts[code].add(bool(value), code in found, example)
+    evaluation_rows = {}
+    for p in analysed:
+        for r in p.evaluation:
+            evaluation_rows[(Path(p.source.file).stem, r.source.row if r.source else None)] = r
+    for gold in load_jsonl(labels_dir() / "seed_evaluation.jsonl"):
+        row = evaluation_rows.get((gold["doc"], gold["row"]))
+        if row is None:
+            raise ValueError(f"label row {gold['doc']} row {gold['row']} has no parsed evaluation row")
+        found = {f.code for f in row.findings}
+        example = {"doc": gold["doc"], "name": row.name, "description": "", "value": f"{row.target} → {row.actual}", "level2": ""}
+        for code in EVALUATION_RULES:
+            counts[code].add(bool(gold["labels"].get(code, 0)), code in found, example)
+    return {"counts": counts}
+
+
 def train(out_dir: Path | None = None, extra: Iterable[Path] = (), evaluate: bool = True) -> dict:
     import sklearn
 
