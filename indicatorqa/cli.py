@@ -140,6 +140,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="输出数据模型的 JSON Schema / print the JSON Schema of the data model")
     p.set_defaults(func=cmd_schema)
 
+    p = sub.add_parser(
+        "corpus",
+        help="管理指标语料库 / manage the indicator corpus",
+        description="corpus add：把已审核通过的表格中没有错误或警告的指标加入语料库（corpus/accepted/，按单位分文件，自动去重）。",
+    )
+    corpus_sub = p.add_subparsers(dest="corpus_command", metavar="ACTION", parser_class=_Parser)
+    pa = corpus_sub.add_parser("add", help="加入已审核通过的表格 / add accepted tables")
+    _add_input_args(pa)
+    pa.add_argument("--config", metavar="TOML", help="配置文件 / config file")
+    pa.add_argument("--models", metavar="DIR", help="已训练模型目录 / trained models directory")
+    pa.add_argument("--corpus-dir", metavar="DIR", help="写入目录（默认 corpus/accepted）/ target directory")
+    pa.set_defaults(func=cmd_corpus_add)
+
     from .report import add_report_parser
 
     add_report_parser(sub)
@@ -346,6 +359,21 @@ def cmd_suggest(args) -> int:
             print(f"   数值依据：{sg.basis}")
         print(f"   来源：{sg.source}（相似度 {sg.similarity:.2f}）")
     return EXIT_OK
+
+
+def cmd_corpus_add(args) -> int:
+    from .corpus import add_projects
+
+    analyzer = build_analyzer(args.config, args.models)
+    result = read_inputs(args.paths, args.max_size, not args.no_progress)
+    projects = check_projects(result.projects, analyzer)
+    added = add_projects(projects, Path(args.corpus_dir) if args.corpus_dir else None)
+    total = sum(len(p.indicators) for p in projects)
+    for path, n in added.items():
+        print(f"{path}：新增 {n} 条")
+    print(f"共检查 {total} 条指标，新增 {sum(added.values())} 条无问题指标到语料库")
+    report_errors(result.errors)
+    return EXIT_INPUT if result.errors else EXIT_OK
 
 
 def cmd_schema(args) -> int:

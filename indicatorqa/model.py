@@ -59,6 +59,8 @@ class Finding(_Model):
 
 
 class Suggestion(_Model):
+    level1: str = ""
+    level2: str = Field("", description="the 二级指标 the rewrite belongs under (may differ from the original's)")
     name: str
     description: str = ""
     value: str

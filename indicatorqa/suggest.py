@@ -52,7 +52,7 @@ def fill_value(entry: CorpusEntry, indicator: Indicator, project: Project | None
             return value, f"预算年度 {year} 年（{project.budget_year_evidence or '由表格推断'}）"
         return pattern.replace("{year}", BLANK).replace("{date}", BLANK), "预算年度未知，请填写完成期限"
     if "{n}" not in pattern:
-        return pattern, ""
+        return pattern, f"语料库示例的原值（{entry.provenance or entry.id}）" if re.search(r"\d", pattern) else ""
     unit = entry.unit
     own = parse_value(indicator.value)
     if own.number is not None and (own.unit == unit or (own.unit is None and unit)):
@@ -81,6 +81,8 @@ def suggest(indicator: Indicator, project: Project | None, retriever: Retriever,
         value, basis = fill_value(entry, indicator, project)
         out.append(
             Suggestion(
+                level1=entry.level1,
+                level2=entry.level2,
                 name=entry.name,
                 description=entry.description,
                 value=value,

@@ -1,0 +1,90 @@
+"""Rewrite suggestions: measurable, evidence-backed numbers, and never flagged themselves."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from indicatorqa.analyse import Analyzer
+from indicatorqa.config import Config
+from indicatorqa.learn.models import load_judge
+from indicatorqa.model import Goal, Indicator, Project
+from indicatorqa.readers import read_paths
+from indicatorqa.retrieve import default_retriever, load_corpus
+from indicatorqa.suggest import BLANK, FIXABLE, add_suggestions, suggest
+
+SEEDS = Path(__file__).resolve().parent.parent / "corpus" / "seeds"
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    return Analyzer(Config(), load_judge())
+
+
+@pytest.fixture(scope="module")
+def retriever():
+    return default_retriever()
+
+
+@pytest.fixture(scope="module")
+def checked_seeds(analyzer, retriever):
+    projects = analyzer.analyse(read_paths([SEEDS]).projects)
+    return add_suggestions(projects, retriever)
+
+
+def _filled(value: str, typical_low: float | None) -> str:
+    """The value as an author would complete it: the blank filled with a plausible number."""
+    n = typical_low if typical_low is not None else 1
+    return value.replace(BLANK, f"{n:g}")
+
+
+def test_every_flagged_seed_indicator_gets_suggestions(checked_seeds):
+    flagged = [i for p in checked_seeds for i in p.indicators if any(f.code in FIXABLE for f in i.findings)]
+    assert len(flagged) > 100
+    assert all(1 <= len(i.suggestions) <= 3 for i in flagged)
+    for ind in flagged:
+        for s in ind.suggestions:
+            assert s.name and s.description and s.value and s.source.startswith("corpus:")
+            # A number only with evidence: either a blank, or a basis saying where it came from.
+            if BLANK not in s.value and re.search(r"\d", s.value):
+                assert s.basis, (ind.name, s)
+
+
+def test_no_suggestion_is_itself_flagged(checked_seeds, analyzer):
+    entries = {f"corpus:{e.id}": e for e in load_corpus()}
+    bad = []
+    for p in checked_seeds:
+        for ind in p.indicators:
+            for s in ind.suggestions:
+                entry = entries[s.source]
+                low = (entry.typical_range or {}).get("low")
+                candidate = Indicator(level1=s.level1, level2=s.level2, name=s.name, description=s.description, value=_filled(s.value, low))
+                project = Project(name=p.name, budget=p.budget, budget_year=p.budget_year or 2025, indicators=[candidate])
+                found = analyzer.analyse([project])[0].indicators[0].findings
+                if found:
+                    bad.append((s.name, candidate.value, [f.code for f in found]))
+    assert not bad, f"{len(bad)} suggestions flagged, e.g. {bad[:5]}"
+
+
+def test_blank_when_no_evidence_and_numbers_from_goals_or_budget(retriever):
+    vague = Indicator(level1="效益指标", level2="社会效益指标", name="提升基层科协组织科技工作者能力", value="提升")
+    no_evidence = suggest(vague, Project(name="p"), retriever)
+    assert no_evidence and all(BLANK in s.value or not re.search(r"\d", s.value) for s in no_evidence)
+
+    cost = Indicator(level1="产出指标", level2="成本指标", name="成本控制", value="控制预算范围内")
+    with_budget = suggest(cost, Project(name="p", budget=90.0), retriever)
+    amounts = [s for s in with_budget if "万元" in s.value]
+    assert any("90" in s.value and "预算" in (s.basis or "") for s in amounts), with_budget
+
+    goal = Project(name="p", goals=[Goal(number=1, text="全年举办科普讲座30场")])
+    lecture = Indicator(level1="产出指标", level2="数量指标", name="科普讲座", value="若干")
+    sg = suggest(lecture, goal, retriever)
+    assert any("30" in s.value and "绩效目标" in (s.basis or "") for s in sg), sg
+
+
+def test_same_level2_first(retriever):
+    ind = Indicator(level1="产出指标", level2="时效指标", name="资金发放时间", value="按时")
+    sg = suggest(ind, Project(name="p", budget_year=2025), retriever)
+    assert sg[0].level2.startswith("时效")
