@@ -50,14 +50,40 @@ def project_heading(p: Project) -> Text:
     return title
 
 
-def _findings_text(findings) -> Text:
+def _findings_text(findings, short: bool = False) -> Text:
+    from ..rules import catalogue
+
+    rules = catalogue()
     text = Text()
     for i, f in enumerate(findings):
         if i:
             text.append("\n")
         text.append(f"{f.code} ", style=_SEVERITY_STYLE.get(f.severity, ""))
-        text.append(f.message)
+        text.append(rules[f.code].title if short and f.code in rules else f.message)
     return text
+
+
+def _details(console: Console, p: Project) -> None:
+    """Below the table: each flagged row's messages, evidence and first suggestion."""
+    for i, ind in enumerate(p.indicators, 1):
+        if not ind.findings:
+            continue
+        head = Text(f"  第{i}行 {ind.name}", style="bold")
+        console.print(head)
+        for f in ind.findings:
+            line = Text("    ")
+            line.append(f"{f.code} {_SEVERITY_ZH[f.severity]} ", style=_SEVERITY_STYLE.get(f.severity, ""))
+            line.append(f.message)
+            if f.evidence:
+                line.append(f"（证据：{'、'.join(f.evidence[:3])}）", style="dim")
+            console.print(line)
+        if ind.suggestions:
+            s = ind.suggestions[0]
+            line = Text("    建议：", style="green")
+            line.append(f"{s.name}：{s.value}")
+            if s.basis:
+                line.append(f"（{s.basis}）", style="dim")
+            console.print(line)
 
 
 def render_projects(projects: list[Project], with_findings: bool = False) -> str:
@@ -70,6 +96,8 @@ def render_projects(projects: list[Project], with_findings: bool = False) -> str
                 console.print(f"  目标{g.number}：{g.text}", style="dim", overflow="fold")
         if with_findings and p.findings:
             console.print(_findings_text(p.findings))
+        if with_findings and p.score_parts:
+            console.print("  " + "  ".join(f"{k} {v:.0f}" for k, v in p.score_parts.items()), style="dim")
         if p.indicators:
             table = Table(show_lines=False, header_style="bold", expand=False)
             for col in ("#", "一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值"):
@@ -81,14 +109,20 @@ def render_projects(projects: list[Project], with_findings: bool = False) -> str
                 cells = [str(i), ind.level1, ind.level2, ind.name, ind.description, ind.value]
                 if with_findings:
                     cells.append("" if ind.score is None else f"{ind.score:.0f}")
-                    cells.append(_findings_text(ind.findings))
+                    cells.append(_findings_text(ind.findings, short=True))
                 table.add_row(*cells)
             console.print(table)
+            if with_findings:
+                _details(console, p)
         if p.evaluation:
             table = Table(header_style="bold")
             for col in ("目标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因"):
                 table.add_column(col, overflow="fold")
             for r in p.evaluation:
+                if with_findings and r.findings:
+                    reason = _findings_text(r.findings)
+                else:
+                    reason = r.reason
                 table.add_row(
                     "" if r.goal is None else str(r.goal),
                     r.level1,
@@ -98,7 +132,7 @@ def render_projects(projects: list[Project], with_findings: bool = False) -> str
                     r.actual,
                     "" if r.weight is None else f"{r.weight:g}",
                     "" if r.score is None else f"{r.score:g}",
-                    r.reason,
+                    reason,
                 )
             console.print(table)
         console.print()
