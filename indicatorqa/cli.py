@@ -28,6 +28,19 @@ _EPILOG = """\
 """
 
 
+_CHECK_EPILOG = """\
+示例 / examples:
+  indicatorqa check corpus/seeds                       # 终端表格：问题、得分、改写建议
+  indicatorqa check 表.xlsx --format json -o out.json   # SPEC 约定的 JSON（含 findings、score、suggestions）
+  indicatorqa check 表.docx --select V001,V004          # 只看指标值是否可衡量
+  indicatorqa check 目录/ --no-suggest --exit-zero      # 更快；有错误级问题也以 0 退出
+
+配置：indicatorqa.toml 或 pyproject.toml 的 [tool.indicatorqa]（disable、severity、thresholds、words、suppress）。
+单条指标忽略：在单元格中写 indicatorqa: ignore V001。规则说明：indicatorqa rules CODE。
+退出码 / exit codes: 0 无错误级问题; 1 存在错误级问题 error findings; 2 输入或用法错误 input/usage error
+"""
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that exits with 2 and a Chinese line on usage errors."""
 
@@ -36,7 +49,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_INPUT, f"indicatorqa：用法错误 / usage error：{message}\n")
 
 
-def _add_input_args(p: argparse.ArgumentParser) -> None:
+def _add_input_args(p: argparse.ArgumentParser, output: bool = True) -> None:
     p.add_argument("paths", nargs="+", metavar="FILE|DIR", help="要读取的文件或目录 / files or directories to read")
     p.add_argument(
         "--max-size",
@@ -45,8 +58,28 @@ def _add_input_args(p: argparse.ArgumentParser) -> None:
         metavar="MB",
         help=f"单个文件大小上限（MB，默认 {DEFAULT_MAX_BYTES // 1048576}）/ per-file size limit in MB",
     )
-    p.add_argument("-o", "--output", metavar="FILE", help="写入文件而不是标准输出 / write to FILE instead of stdout")
+    if output:
+        p.add_argument("-o", "--output", metavar="FILE", help="写入文件而不是标准输出 / write to FILE instead of stdout")
     p.add_argument("--no-progress", action="store_true", help="不显示进度条 / hide the progress bar")
+
+
+def add_check_args(p: argparse.ArgumentParser) -> None:
+    """Options shared by the commands that run the checks (check, report)."""
+    p.add_argument("--config", metavar="TOML", help="配置文件（默认查找 indicatorqa.toml 或 pyproject.toml）/ config file")
+    p.add_argument("--models", metavar="DIR", help="已训练模型目录（默认 models/findings）/ trained models directory")
+    p.add_argument("--select", metavar="CODES", help="只报告这些规则，逗号分隔，如 V001,N001 / only these rules")
+    p.add_argument("--ignore", metavar="CODES", help="不报告这些规则，逗号分隔 / skip these rules")
+    p.add_argument("--no-suggest", action="store_true", help="不生成改写建议（更快）/ skip rewrite suggestions")
+    p.add_argument(
+        "--embedder",
+        metavar="NAME_OR_PATH",
+        help="检索用的 sentence-transformers 模型（默认随包的 models/zh-static-e5-v1）/ embedding model for retrieval",
+    )
+    p.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="发现错误级问题时也以 0 退出（输入错误仍为 2）/ exit 0 even when error findings are present",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
             "每条问题给出规则代码（可在配置中停用或调整级别）、原因和证据。\n"
             "Check indicators against the rule catalogue (see `indicatorqa rules`)."
         ),
-        epilog=_EPILOG.replace("parse", "check"),
+        epilog=_CHECK_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_input_args(p)
@@ -100,21 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="table",
         help="输出格式：table 终端表格（默认），json（SPEC 约定），markdown / output format",
     )
-    p.add_argument("--config", metavar="TOML", help="配置文件（默认查找 indicatorqa.toml 或 pyproject.toml）/ config file")
-    p.add_argument("--models", metavar="DIR", help="已训练模型目录（默认 models/findings）/ trained models directory")
-    p.add_argument("--select", metavar="CODES", help="只报告这些规则，逗号分隔，如 V001,N001 / only these rules")
-    p.add_argument("--ignore", metavar="CODES", help="不报告这些规则，逗号分隔 / skip these rules")
-    p.add_argument("--no-suggest", action="store_true", help="不生成改写建议（更快）/ skip rewrite suggestions")
-    p.add_argument(
-        "--embedder",
-        metavar="NAME_OR_PATH",
-        help="检索用的 sentence-transformers 模型（默认随包的 models/zh-static-e5-v1）/ embedding model for retrieval",
-    )
-    p.add_argument(
-        "--exit-zero",
-        action="store_true",
-        help="发现错误级问题时也以 0 退出（输入错误仍为 2）/ exit 0 even when error findings are present",
-    )
+    add_check_args(p)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser(

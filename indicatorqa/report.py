@@ -286,8 +286,6 @@ _EPILOG = """\
 
 def add_report_parser(subparsers) -> argparse.ArgumentParser:
     """Register ``indicatorqa report`` on the CLI's subparsers."""
-    from .cli import DEFAULT_MAX_BYTES
-
     p = subparsers.add_parser(
         "report",
         help="按单位生成批注版 Excel 和 HTML 报告 / write annotated Excel and HTML reports per unit",
@@ -300,7 +298,9 @@ def add_report_parser(subparsers) -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("paths", nargs="+", metavar="FILE|DIR", help="要读取的文件或目录 / files or directories to read")
+    from .cli import _add_input_args, add_check_args
+
+    _add_input_args(p, output=False)
     p.add_argument("--out", required=True, metavar="DIR", help="报告输出目录（不存在则创建）/ output directory")
     p.add_argument(
         "--by",
@@ -308,25 +308,7 @@ def add_report_parser(subparsers) -> argparse.ArgumentParser:
         default="unit",
         help="分组方式：unit 每个单位一份（默认），project 每个项目一份，all 合成一份 / one report per unit, project, or all",
     )
-    p.add_argument("--config", metavar="TOML", help="配置文件（默认查找 indicatorqa.toml 或 pyproject.toml）/ config file")
-    p.add_argument("--models", metavar="DIR", help="已训练模型目录（默认 models/findings）/ trained models directory")
-    p.add_argument("--select", metavar="CODES", help="只报告这些规则，逗号分隔，如 V001,N001 / only these rules")
-    p.add_argument("--ignore", metavar="CODES", help="不报告这些规则，逗号分隔 / skip these rules")
-    p.add_argument("--no-suggest", action="store_true", help="不生成改写建议（更快）/ skip rewrite suggestions")
-    p.add_argument("--embedder", metavar="NAME_OR_PATH", help="检索用的 sentence-transformers 模型 / embedding model for retrieval")
-    p.add_argument(
-        "--max-size",
-        type=float,
-        default=DEFAULT_MAX_BYTES / 1048576,
-        metavar="MB",
-        help=f"单个文件大小上限（MB，默认 {DEFAULT_MAX_BYTES // 1048576}）/ per-file size limit in MB",
-    )
-    p.add_argument("--no-progress", action="store_true", help="不显示进度条 / hide the progress bar")
-    p.add_argument(
-        "--exit-zero",
-        action="store_true",
-        help="发现错误级问题时也以 0 退出（输入错误仍为 2）/ exit 0 even when error findings are present",
-    )
+    add_check_args(p)
     p.set_defaults(func=cmd_report)
     return p
 
