@@ -92,3 +92,13 @@ def test_rules_catalogue_and_one_rule(capsys):
     assert code == 0 and "V004" in out and "对经济的影响" in out and "✓" in out
     code, _, err = run(capsys, "rules", "Z001")
     assert code == 2 and "Z001" in err
+
+
+def test_markdown_output_keeps_input_inert():
+    from indicatorqa.model import Indicator, Project
+    from indicatorqa.render.markdown import render_markdown
+
+    hostile = Indicator(level2="数量指标", name="<img src=x onerror=alert(1)>", description="[点我](javascript:alert(1))", value="a|b")
+    text = render_markdown([Project(name="<script>alert(1)</script>", indicators=[hostile])])
+    assert "<img" not in text and "<script>" not in text and "](javascript:" not in text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in text and "a\\|b" in text

@@ -67,6 +67,34 @@ def _looks_binary(data: bytes) -> bool:
     return control > max(8, len(head) // 100)
 
 
+def utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le"/"utf-16-be" when ``data`` is UTF-16 text saved without a byte-order mark.
+
+    Such text is full of NUL bytes (the high byte of every ASCII character) and would
+    otherwise be refused as binary. It is recognised only when the NULs all fall on one
+    byte parity (nearly), the whole file decodes strictly, and the result has no control characters.
+    """
+    if len(data) % 2 or len(data) < 4:
+        return None
+    head = data[:8192]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    pairs = len(head) // 2
+    # A CJK character can have a zero byte too (一 is U+4E00), so "all" means nearly all.
+    if odd >= max(2, pairs // 10) and even * 8 <= odd:
+        encoding = "utf-16-le"
+    elif even >= max(2, pairs // 10) and odd * 8 <= even:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    if any(ord(ch) < 32 and ch not in "\t\n\r\f" for ch in text[:4096]):
+        return None
+    return encoding
+
+
 def sniff(data: bytes) -> str:
     """Name the container format of raw bytes: docx, xlsx, zip, xls, ole, or text."""
     if data.startswith(_ZIP_MAGIC):
@@ -89,6 +117,9 @@ def read_bytes(data: bytes, file: str) -> Document:
         from . import xls
 
         return xls.read_xls(data, file)
+    utf16 = utf16_without_bom(data) if b"\x00" in data[:8192] else None
+    if utf16:
+        return read_text(data.decode(utf16), file, utf16)
     if _looks_binary(data):
         raise InputError("不是文本文件，也不是 .docx/.xlsx/.xls 文件，无法读取", file)
     text, encoding = decode_text(data, file)

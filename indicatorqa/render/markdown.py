@@ -7,8 +7,12 @@ from ..model import Project
 _SEV = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
+_MD_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "|": "\\|", "`": "\\`", "*": "\\*", "_": "\\_"})
+
+
 def _cell(text) -> str:
-    return str(text if text is not None else "").replace("|", "\\|").replace("\n", "<br>")
+    """Input text as inert Markdown: no HTML, links, emphasis or table breaks survive."""
+    return str(text if text is not None else "").translate(_MD_ESCAPE).replace("\n", "<br>")
 
 
 def render_markdown(projects: list[Project]) -> str:
