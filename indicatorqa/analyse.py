@@ -45,13 +45,56 @@ class Analyzer:
         return sorted(findings, key=lambda f: (_SEVERITY_ORDER[f.severity], f.code))
 
     # --- the stage ----------------------------------------------------------------------
-    def analyse(self, projects: Iterable[Project]) -> list[Project]:
+    # Indicators whose learned verdicts are computed together (see ``Judge.prefetch``); bounds
+    # the memory of the feature rows kept for evidence.
+    BATCH_INDICATORS = 4096
+
+    def analyse(self, projects: Iterable[Project], others: list[list[Project]] | None = None) -> list[Project]:
+        """Check ``projects``; returns analysed copies.
+
+        ``others`` (optional, one list per project) is what :meth:`batch_others` computed over
+        the whole batch, for callers that analyse a batch in parts (``--jobs``): the parts then
+        give the same findings as one call over the batch."""
         originals = list(projects)
         copies = [p.model_copy(deep=True) for p in originals]
-        for project in copies:
-            others = [p for p in originals if p.name != project.name or p.unit != project.unit]
-            self._analyse_project(project, others)
+        candidates = others if others is not None else self.batch_others(originals)
+        names = self._learned_models()
+        start = 0
+        while start < len(copies):
+            end, count = start, 0
+            while end < len(copies) and (count == 0 or count + len(copies[end].indicators) <= self.BATCH_INDICATORS):
+                count += len(copies[end].indicators)
+                end += 1
+            if self.judge is not None and names and hasattr(self.judge, "prefetch"):
+                self.judge.prefetch([i for p in copies[start:end] for i in p.indicators], names)
+            for k in range(start, end):
+                self._analyse_project(copies[k], candidates[k])
+            start = end
         return copies
+
+    def batch_others(self, projects: list[Project]) -> list[list[Project]]:
+        """Per project, the other projects of the batch that its checks need to see.
+
+        P008 is the only check that looks at the other projects; it gets the one candidate its
+        own loop would choose, found for the whole batch at once (comparing every pair in
+        Python is quadratic in the number of projects). Same findings, see
+        checks.projects.boilerplate_candidates."""
+        if self._enabled("P008") and "P008" in PROJECT_CHECKS:
+            from .checks.projects import boilerplate_candidates
+
+            return boilerplate_candidates(projects, int(self.config.threshold("p008_min_indicators")))
+        return [[] for _ in projects]
+
+    def _learned_models(self) -> tuple[str, ...]:
+        """The learned models whose rules are enabled (the ones worth computing in batch)."""
+        uses = {
+            "measurability": ("V001", "V002", "V003", "V004"),
+            "tautology_n001": ("N001",),
+            "tautology_n002": ("N002",),
+            "level2": ("N003",),
+            "generic_name": ("N005",),
+        }
+        return tuple(m for m, codes in uses.items() if any(self._enabled(c) and c in INDICATOR_CHECKS for c in codes))
 
     def _analyse_project(self, project: Project, others: list[Project]) -> None:
         rules = catalogue()

@@ -80,6 +80,26 @@ def add_check_args(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="发现错误级问题时也以 0 退出（输入错误仍为 2）/ exit 0 even when error findings are present",
     )
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=1,
+        metavar="N",
+        help="用 N 个进程读取和检查（大批量文件时更快，结果相同；0 = CPU 核数）/ worker processes for a batch of files",
+    )
+
+
+def run_checks(args, analyzer, retriever):
+    """Read the inputs and check them, with ``--jobs`` worker processes when asked: (read result, projects)."""
+    jobs = getattr(args, "jobs", 1) or os.cpu_count() or 1
+    if jobs > 1:
+        from . import parallel
+
+        if parallel.available():
+            return parallel.check_files(args.paths, args.max_size, analyzer, retriever, jobs)
+    result = read_inputs(args.paths, args.max_size, not args.no_progress)
+    return result, check_projects(result.projects, analyzer, retriever)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -176,6 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_report_parser(sub)
 
+    from .web.cli import add_serve_parser
+
+    add_serve_parser(sub)
+
     p = sub.add_parser(
         "rules",
         help="列出规则目录，或解释一条规则 / list the rule catalogue or explain one rule",
@@ -192,6 +216,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="模型输出目录 / output directory")
     p.add_argument("--no-eval", action="store_true", help="不做留一文档评估（更快）/ skip the leave-one-document-out evaluation")
     p.add_argument("--extra", nargs="*", default=[], metavar="JSONL", help="额外的标注文件 / extra labeled JSONL files")
+    p.add_argument(
+        "--feedback",
+        metavar="DB",
+        help="并入审核意见（indicatorqa serve --db 保存的接受/驳回）/ fold reviewer decisions from this database into the labeled data",
+    )
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser(
@@ -328,9 +357,9 @@ def build_retriever(embedder: str | None = None):
 
 def cmd_check(args) -> int:
     analyzer = build_analyzer(args.config, args.models, args.select, args.ignore)
-    result = read_inputs(args.paths, args.max_size, not args.no_progress)
     retriever = None if args.no_suggest else build_retriever(args.embedder)
-    projects = check_projects(result.projects, analyzer, retriever)
+    result, projects = run_checks(args, analyzer, retriever)
+    result.documents.clear()  # only the analysed copies are rendered: free the originals of a big batch
     if args.format == "json":
         from .render.jsonout import build_report, report_to_json
 
@@ -438,7 +467,22 @@ def cmd_train(args) -> int:
     from .learn.train import train
 
     print("训练中（含留一文档评估，约需一两分钟）…" if not args.no_eval else "训练中…", file=sys.stderr)
-    meta = train(Path(args.out) if args.out else None, extra=[Path(x) for x in args.extra], evaluate=not args.no_eval)
+    extra = [Path(x) for x in args.extra]
+    feedback_file = None
+    if args.feedback:
+        from .web.store import export_feedback
+
+        fd, name = tempfile.mkstemp(prefix="iqa-feedback-", suffix=".jsonl")
+        os.close(fd)
+        feedback_file = Path(name)
+        n = export_feedback(args.feedback, feedback_file)  # InputError if the database does not exist
+        print(f"审核意见：{n} 条已审核的指标并入训练数据", file=sys.stderr)
+        extra.append(feedback_file)
+    try:
+        meta = train(Path(args.out) if args.out else None, extra=extra, evaluate=not args.no_eval)
+    finally:
+        if feedback_file is not None:
+            feedback_file.unlink(missing_ok=True)
     print(f"已训练 {meta['trained_rows']} 条标注数据，数据哈希 {meta['training_data_sha256'][:12]}，用时 {meta['seconds']} 秒")
     from .learn.report import format_metrics
 

@@ -46,6 +46,7 @@ __all__ = [
     "EmbedderError",
     "Embedder",
     "SentenceTransformerEmbedder",
+    "NumpyStaticEmbedder",
     "TeacherEmbedder",
     "default_model_path",
     "load_embedder",
@@ -168,6 +169,83 @@ class SentenceTransformerEmbedder(Embedder):
         return self._finish(vecs, len(texts), self.dim)
 
 
+class NumpyStaticEmbedder(Embedder):
+    """A sentence-transformers ``StaticEmbedding`` (+ ``Normalize``) model computed with numpy.
+
+    The same vectors as :class:`SentenceTransformerEmbedder` on the same directory (the mean
+    of the token rows of ``model.safetensors`` over the ids of ``tokenizer.json``, no special
+    tokens, then L2-normalised; tests/test_embed.py checks bit-identity), without importing
+    torch and sentence-transformers, which costs ~10 s of cold start on a 2-core machine
+    against ~0.4 s for tokenizers + safetensors. Used by ``load_embedder`` for static models
+    (``INDICATORQA_EMBED_BACKEND=sentence-transformers`` forces the general path).
+    """
+
+    def __init__(self, path: str | os.PathLike, name: str | None = None):
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        path = Path(path).expanduser()
+        self.path = str(path)
+        self.name = name or path.name
+        try:
+            self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+            weights = load_file(str(path / "model.safetensors"))
+        except Exception as exc:  # noqa: BLE001
+            raise EmbedderError(f"无法加载向量模型目录 {self.path}：{type(exc).__name__}: {exc}") from exc
+        if "embedding.weight" not in weights:
+            raise EmbedderError(f"向量模型目录 {self.path} 不是 StaticEmbedding 格式（缺少 embedding.weight）")
+        self.tokenizer.no_padding()
+        self.weights = np.ascontiguousarray(weights["embedding.weight"], dtype=np.float32)
+        self.dim = int(self.weights.shape[1])
+        self.normalize = (path / "1_Normalize").is_dir() or "Normalize" in (path / "modules.json").read_text("utf-8")
+
+    def encode(self, texts: list[str], batch_size: int = 256) -> np.ndarray:
+        texts = ["" if t is None else str(t) for t in texts]
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        for start in range(0, len(texts), 4096):
+            encodings = self.tokenizer.encode_batch(texts[start : start + 4096], add_special_tokens=False)
+            for i, enc in enumerate(encodings, start):
+                ids = enc.ids
+                if ids:
+                    # EmbeddingBag(mode="mean"): a float32 sum in token order, divided by the count.
+                    out[i] = self.weights[ids].sum(axis=0) / np.float32(len(ids))
+        if self.normalize:
+            out /= np.maximum(_torch_norm(out), np.float32(1e-12))
+        return self._finish(out, len(texts), self.dim)
+
+
+def _torch_norm(x: np.ndarray) -> np.ndarray:
+    """Row L2 norms summed in the order torch's vectorised CPU kernel sums them (8 float32
+    lanes over the row, then the lanes in order), so that ``Normalize`` gives the same bits as
+    sentence-transformers on AVX2 builds; elsewhere the difference is at most an ulp."""
+    n, d = x.shape
+    sq = x * x
+    if d % 8:
+        return np.sqrt(sq.sum(axis=1, keepdims=True))
+    blocks = sq.reshape(n, d // 8, 8)
+    acc = blocks[:, 0, :].copy()
+    for j in range(1, d // 8):
+        acc += blocks[:, j, :]
+    total = acc[:, 0].copy()
+    for k in range(1, 8):
+        total += acc[:, k]
+    return np.sqrt(total)[:, None]
+
+
+def _only_static_and_normalize(path: Path) -> bool:
+    """modules.json lists StaticEmbedding and at most a Normalize: what NumpyStaticEmbedder computes."""
+    import json
+
+    try:
+        modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    kinds = [m.get("type", "").rsplit(".", 1)[-1] for m in modules]
+    return bool(kinds) and kinds[0] == "StaticEmbedding" and all(k == "Normalize" for k in kinds[1:])
+
+
 def _is_static(path: Path) -> bool:
     try:
         return "StaticEmbedding" in (path / "modules.json").read_text(encoding="utf-8")
@@ -237,6 +315,13 @@ def load_embedder(name_or_path: str | os.PathLike | None = None) -> Embedder:
         if emb is None:
             if key in TEACHER_NAMES:
                 emb = TeacherEmbedder(prefix="passage" if key.endswith("passage") else "query")
+            elif (
+                os.environ.get("INDICATORQA_EMBED_BACKEND", "numpy") != "sentence-transformers"
+                and Path(key).is_dir()
+                and _is_static(Path(key))
+                and _only_static_and_normalize(Path(key))
+            ):
+                emb = NumpyStaticEmbedder(key, name=label or Path(key).name)
             else:
                 emb = SentenceTransformerEmbedder(key, name=label)
             _cache[key] = emb

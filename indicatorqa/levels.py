@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 LEVEL2_CANONICAL = ("数量", "质量", "时效", "成本", "经济效益", "社会效益", "生态效益", "可持续影响", "满意度")
@@ -35,8 +35,11 @@ def _match(text: str, rules: list[dict]) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def canonical_level2(text: str) -> str | None:
-    """'产出数量' → '数量', '社会公众或服务对象满意度指标(必填)' → '满意度'; None if unknown."""
+    """'产出数量' → '数量', '社会公众或服务对象满意度指标(必填)' → '满意度'; None if unknown.
+
+    Memoised: level names repeat on every row of a batch."""
     return _match(text, _table()["level2"])
 
 

@@ -353,17 +353,25 @@ def cmd_report(args) -> int:
     from .cli import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, build_analyzer, build_retriever, check_projects, read_inputs, report_errors
 
     analyzer = build_analyzer(args.config, args.models, args.select, args.ignore)
-    result = read_inputs(args.paths, args.max_size, not args.no_progress)
+    checked = None
+    if getattr(args, "jobs", 1) != 1:
+        # --jobs: read, check and suggest in worker processes (same results, no progress bar).
+        from .cli import run_checks
+
+        retriever = None if args.no_suggest else build_retriever(args.embedder)
+        result, checked = run_checks(args, analyzer, retriever)
+    else:
+        result = read_inputs(args.paths, args.max_size, not args.no_progress)
     if not result.projects:
         report_errors(result.errors)
         print("indicatorqa：没有读到任何项目，未生成报告。", file=sys.stderr)
         return EXIT_INPUT
-    retriever = None if args.no_suggest else build_retriever(args.embedder)
+    retriever = None if args.no_suggest or checked is not None else build_retriever(args.embedder)
     # A bar is worth showing only when the run takes a while.
     bar = _Bar(not args.no_progress and len(result.projects) > 20)
     try:
         bar.stage("检查指标", None)
-        projects = check_projects(result.projects, analyzer)
+        projects = checked if checked is not None else check_projects(result.projects, analyzer)
         if retriever is not None:
             from .suggest import add_suggestions
 

@@ -136,6 +136,29 @@ class BM25:
                 vals.append(idf[j] * f * (k1 + 1) / (f + norm))
         self.matrix = csr_matrix((vals, (rows, cols)), shape=(n, len(self.vocab)))
 
+    def save(self, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.stem + ".tmp.npz")
+            m = self.matrix
+            np.savez(tmp, terms=np.array(list(self.vocab), dtype=str), data=m.data, indices=m.indices, indptr=m.indptr, shape=np.array(m.shape))
+            tmp.replace(path)
+        except OSError:
+            pass  # a read-only cache only costs the rebuild
+
+    @classmethod
+    def load(cls, path: Path) -> BM25 | None:
+        from scipy.sparse import csr_matrix
+
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                index = cls.__new__(cls)
+                index.vocab = {str(t): i for i, t in enumerate(z["terms"])}
+                index.matrix = csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(int(x) for x in z["shape"]))
+            return index
+        except (OSError, KeyError, ValueError):
+            return None
+
     def scores(self, query: list[str]) -> np.ndarray:
         idx = sorted({self.vocab[t] for t in query if t in self.vocab})
         if not idx:
@@ -168,7 +191,28 @@ class Retriever:
 
     @cached_property
     def bm25(self) -> BM25:
-        return BM25([_tokens(e.text) for e in self.entries])
+        """The BM25 index, cached on disk beside the embeddings (keyed by the corpus, the
+        segmentation dictionary and the jieba version, which decide the tokens). Plain
+        arrays (``.npz``, loaded without pickle), so a cache file cannot run code."""
+        cache = None
+        if self.cache_dir is not None and self.corpus_hash:
+            import jieba
+
+            from .segment import DICT_PATH
+
+            h = hashlib.sha256(f"{self.corpus_hash}|{jieba.__version__}|".encode())
+            try:
+                h.update(DICT_PATH.read_bytes())
+            except OSError:
+                pass
+            cache = self.cache_dir / f"bm25-{h.hexdigest()[:16]}.npz"
+            index = BM25.load(cache)
+            if index is not None and index.matrix.shape[0] == len(self.entries):
+                return index
+        index = BM25([_tokens(e.text) for e in self.entries])
+        if cache is not None:
+            index.save(cache)
+        return index
 
     @cached_property
     def level2s(self) -> np.ndarray:
@@ -199,8 +243,11 @@ class Retriever:
             self._emb = arr
         return self._emb
 
-    def score_all(self, query: str, mode: str = "fused", query_vec: np.ndarray | None = None) -> np.ndarray:
-        lex = self.bm25.scores(_tokens(query)) if mode in ("fused", "lexical") else None
+    def score_all(self, query: str, mode: str = "fused", query_vec: np.ndarray | None = None, lex=None) -> np.ndarray:
+        if lex is None:
+            lex = self.bm25.scores(_tokens(query)) if mode in ("fused", "lexical") else None
+        elif mode not in ("fused", "lexical"):
+            lex = None
         dense = None
         if mode in ("fused", "dense") and self.embedder is not None:
             emb = self.embeddings()
@@ -214,10 +261,40 @@ class Retriever:
             return dense
         return (1 - self.dense_weight) * lex + self.dense_weight * np.clip(dense, 0, None)
 
-    def search(self, query: str, level2: str | None = None, k: int = 3, mode: str = "fused", query_vec=None) -> list[Hit]:
+    def search_many(self, queries: list[tuple[str, str | None]], k: int = 3, mode: str = "fused", chunk: int = 2048) -> list[list[Hit]]:
+        """``search`` for many (query, level2) pairs: the query embeddings in one ``encode``
+        call, each distinct query searched once.
+        Returns the same hits as calling ``search`` on each pair."""
+        if not self.entries:
+            return [[] for _ in queries]
+        by_text: dict[str, list[str | None]] = {}
+        for q, level2 in dict.fromkeys(queries):
+            by_text.setdefault(q, []).append(level2)
+        texts = list(by_text)
+        results: dict[tuple, list[Hit]] = {}
+        use_lex = mode in ("fused", "lexical")
+        use_dense = mode in ("fused", "dense") and self.embedder is not None
+        if use_dense:
+            self.embeddings()
+        for start in range(0, len(texts), chunk):
+            part = texts[start : start + chunk]
+            # BM25 per query through ``scores`` itself: a sparse product over all queries is
+            # faster but sums in another order (last-bit differences in the scores).
+            lex = [self.bm25.scores(_tokens(t)) for t in part] if use_lex else None
+            vecs = np.asarray(self.embedder.encode(part)) if use_dense else None
+            for i, t in enumerate(part):
+                qv = None if vecs is None else vecs[i]
+                lx = None if lex is None else lex[i]
+                for level2 in by_text[t]:
+                    results[(t, level2)] = self.search(t, level2, k, mode, query_vec=qv, lex=lx)
+        return [results[q] for q in queries]
+
+    def search(
+        self, query: str, level2: str | None = None, k: int = 3, mode: str = "fused", query_vec=None, lex=None
+    ) -> list[Hit]:
         if not self.entries:
             return []
-        scores = self.score_all(query, mode, query_vec)
+        scores = self.score_all(query, mode, query_vec, lex=lex)
         order = np.argsort(-scores, kind="stable")
         if level2:
             same = order[self.level2s[order] == level2]

@@ -112,6 +112,7 @@ class Segmenter:
                 tk.add_word(word, f, tag)
                 self.words.append(word)
         self._tk = tk
+        self._memo: dict[tuple[str, bool], tuple[str, ...]] = {}
 
     def cut(self, text: str, hmm: bool | None = None) -> list[str]:
         """jieba's precise mode: every character of ``text`` ends up in exactly one piece."""
@@ -127,9 +128,20 @@ class Segmenter:
         Lowercasing comes after cutting because jieba's dictionary is case-sensitive
         (``OA系统`` is a term, ``oa系统`` is not).
         """
-        norm = unicodedata.normalize("NFKC", text)
-        pieces = self.cut_for_search(norm) if search else self.cut(norm)
-        return [p.lower() for p in pieces if _is_token(p)]
+        # The same texts come back many times in a batch (one description feeds several
+        # classifiers and the retrieval query; templates repeat across projects): memoised.
+        key = (text, search)
+        hit = self._memo.get(key)
+        if hit is None:
+            norm = unicodedata.normalize("NFKC", text)
+            pieces = self.cut_for_search(norm) if search else self.cut(norm)
+            hit = tuple(p.lower() for p in pieces if _is_token(p))
+            if len(self._memo) >= self.MEMO_MAX:
+                self._memo.clear()
+            self._memo[key] = hit
+        return list(hit)
+
+    MEMO_MAX = 200_000
 
     def __contains__(self, word: str) -> bool:
         return bool(self._tk.FREQ.get(word))

@@ -68,12 +68,19 @@ def fill_value(entry: CorpusEntry, indicator: Indicator, project: Project | None
     return pattern.replace("{n}", BLANK), typical or "请按计划标准或历史标准填写"
 
 
-def suggest(indicator: Indicator, project: Project | None, retriever: Retriever, k: int = 3) -> list[Suggestion]:
+def _query(indicator: Indicator) -> tuple[str, str | None]:
     level2 = canonical_level2(indicator.level2) or canonical_level2(indicator.level1)
-    query = query_text(indicator.name, indicator.description, indicator.value)
+    return query_text(indicator.name, indicator.description, indicator.value), level2
+
+
+def suggest(indicator: Indicator, project: Project | None, retriever: Retriever, k: int = 3, hits=None) -> list[Suggestion]:
+    """Rewrites for one indicator (``hits``: its retrieval results when already searched in batch)."""
+    if hits is None:
+        query, level2 = _query(indicator)
+        hits = retriever.search(query, level2=level2, k=k * 3)
     out: list[Suggestion] = []
     seen: set[str] = set()
-    for hit in retriever.search(query, level2=level2, k=k * 3):
+    for hit in hits:
         entry = hit.entry
         if entry.name in seen:
             continue
@@ -98,8 +105,11 @@ def suggest(indicator: Indicator, project: Project | None, retriever: Retriever,
 
 def add_suggestions(projects: list[Project], retriever: Retriever, k: int = 3) -> list[Project]:
     """Attach suggestions to every indicator with a fixable finding (in place; returns projects)."""
-    for project in projects:
-        for ind in project.indicators:
-            if any(f.code in FIXABLE for f in ind.findings):
-                ind.suggestions = suggest(ind, project, retriever, k)
+    todo = [(project, ind) for project in projects for ind in project.indicators if any(f.code in FIXABLE for f in ind.findings)]
+    if not todo:
+        return projects
+    # All queries of the batch searched together (one embedding call, one BM25 product).
+    all_hits = retriever.search_many([_query(ind) for _, ind in todo], k=k * 3) if hasattr(retriever, "search_many") else None
+    for n, (project, ind) in enumerate(todo):
+        ind.suggestions = suggest(ind, project, retriever, k, hits=None if all_hits is None else all_hits[n])
     return projects

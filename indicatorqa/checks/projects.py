@@ -64,6 +64,48 @@ def _signature(project) -> set[tuple[str, str]]:
     return {(canonical_level2(i.level2) or "", _norm(i.name)) for i in project.indicators}
 
 
+def boilerplate_candidates(projects: list, min_n: int, block: int = 512) -> list[list]:
+    """For each project, ``[the other project P008 would pick]`` (or ``[]``), for a whole batch
+    at once: the same choice as the loop in :func:`boilerplate` (highest Jaccard overlap of
+    signatures, first one on ties, only if above 0), computed as a sparse product instead of
+    comparing every pair in Python, which is quadratic in the number of projects."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    n = len(projects)
+    if n < 2:
+        return [[] for _ in projects]
+    sigs = [_signature(p) for p in projects]
+    vocab: dict = {}
+    rows, cols = [], []
+    for i, sig in enumerate(sigs):
+        for item in sig:
+            rows.append(i)
+            cols.append(vocab.setdefault(item, len(vocab)))
+    s = csr_matrix((np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(n, max(len(vocab), 1)))
+    st = s.T.tocsc()
+    sizes = np.array([len(x) for x in sigs], dtype=np.float64)
+    eligible = np.array([len(p.indicators) >= min_n for p in projects])
+    name_ids: dict = {}
+    names = np.array([name_ids.setdefault(_norm(p.name), len(name_ids)) for p in projects])
+    out: list[list] = [[] for _ in projects]
+    todo = np.flatnonzero(eligible)
+    for start in range(0, len(todo), block):
+        idx = todo[start : start + block]
+        inter = (s[idx] @ st).toarray()
+        union = sizes[idx][:, None] + sizes[None, :] - inter
+        with np.errstate(divide="ignore", invalid="ignore"):
+            overlap = np.where(union > 0, inter / union, 0.0)
+        overlap[:, ~eligible] = -1.0
+        overlap[names[idx][:, None] == names[None, :]] = -1.0
+        best = overlap.argmax(axis=1)
+        for row, i in enumerate(idx):
+            j = best[row]
+            if overlap[row, j] > 0:
+                out[i] = [projects[j]]
+    return out
+
+
 @project_check("P008")
 def boilerplate(ctx: ProjectContext, rule):
     min_n = int(ctx.config.threshold("p008_min_indicators"))

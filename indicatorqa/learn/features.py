@@ -66,6 +66,7 @@ def _char_jaccard(a: str, b: str) -> float:
     return len(sa & sb) / len(sa | sb)
 
 
+@lru_cache(maxsize=65536)
 def _ratio(a: str, b: str) -> float:
     if not a and not b:
         return 1.0
@@ -226,6 +227,9 @@ def name_facts(r: dict) -> dict[str, float]:
     return f
 
 
+_FACTS_MEMO: dict[tuple, dict[str, float]] = {}
+
+
 class DictFacts(BaseEstimator, TransformerMixin):
     """Named hand features from one of the fact functions above, vectorised."""
 
@@ -233,7 +237,16 @@ class DictFacts(BaseEstimator, TransformerMixin):
         self.kind = kind
 
     def _facts(self, r):
-        return {"value": value_facts, "pair": pair_facts, "name": name_facts}[self.kind](r)
+        # Two models share each kind of facts (measurability and level2 the value's, N001 and
+        # N002 the pair's): computed once per record and kept for the batch.
+        key = (self.kind, r.get("level1", ""), r.get("level2", ""), r.get("name", ""), r.get("description", ""), r.get("value", ""))
+        hit = _FACTS_MEMO.get(key)
+        if hit is None:
+            hit = {"value": value_facts, "pair": pair_facts, "name": name_facts}[self.kind](r)
+            if len(_FACTS_MEMO) >= 50_000:
+                _FACTS_MEMO.clear()
+            _FACTS_MEMO[key] = hit
+        return dict(hit)
 
     def fit(self, X, y=None):
         from sklearn.feature_extraction import DictVectorizer

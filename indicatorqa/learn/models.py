@@ -108,6 +108,57 @@ def build(name: str) -> Pipeline:
     raise KeyError(name)
 
 
+def transform(est, X):
+    """``est.transform(X)`` for the fitted FeatureUnion/Pipeline trees built above, without the
+    per-call machinery (joblib dispatch in FeatureUnion, metadata routing, output wrapping)
+    that costs ~10 ms a call and dominated checking one indicator. Same computation: each
+    leaf's own ``transform``, transformer weights applied, sparse blocks stacked to CSR."""
+    if isinstance(est, FeatureUnion):
+        from scipy import sparse
+
+        blocks = []
+        weights = est.transformer_weights or {}
+        for name, trans in est.transformer_list:
+            if trans is None or trans == "drop":
+                continue
+            if trans == "passthrough":
+                return est.transform(X)  # not used by our pipelines; keep sklearn's handling
+            r = transform(trans, X)
+            w = weights.get(name)
+            blocks.append(r if w is None else r * w)
+        if not blocks:
+            return est.transform(X)
+        if any(sparse.issparse(b) for b in blocks):
+            return sparse.hstack(blocks).tocsr()
+        return np.hstack(blocks)
+    if isinstance(est, TfidfVectorizer) and not isinstance(X, str):
+        # TfidfVectorizer.transform = CountVectorizer.transform + TfidfTransformer.transform,
+        # minus input validation (the counts are already a float64 CSR matrix).
+        _, x = est._count_vocab(X, fixed_vocab=True)
+        if est.binary:
+            x.data.fill(1)
+        if x.dtype not in (np.float64, np.float32):
+            x = x.astype(np.float64)
+        tf = est._tfidf
+        if tf.sublinear_tf:
+            np.log(x.data, x.data)
+            x.data += 1.0
+        if hasattr(tf, "idf_"):
+            x.data *= tf.idf_[x.indices]
+        if tf.norm is not None:
+            from sklearn.preprocessing import normalize
+
+            x = normalize(x, norm=tf.norm, copy=False)
+        return x
+    if isinstance(est, Pipeline):
+        for _, step in est.steps:
+            if step is None or step == "passthrough":
+                continue
+            X = transform(step, X)
+        return X
+    return est.transform(X)
+
+
 def _readable(feature: str) -> str:
     """'值字__tfidf__提升' → '值:提升'; hand features keep their own names."""
     block, _, rest = feature.partition("__")
@@ -129,26 +180,31 @@ def _feature_names(pipe: Pipeline) -> np.ndarray:
     return _NAMES[key]
 
 
-def explain(pipe: Pipeline, rec: dict, target_class, top: int = 3) -> list[str]:
-    """The features of one record that pushed it most towards ``target_class``."""
+def explain(pipe: Pipeline, rec: dict, target_class, top: int = 3, x=None) -> list[str]:
+    """The features of one record that pushed it most towards ``target_class``
+    (``x``: the record's feature row as (data, indices) when already computed, e.g. by
+    ``Judge.prefetch``)."""
     feats = pipe.named_steps["features"]
     clf = pipe.named_steps["clf"]
-    x = feats.transform([rec])
+    if x is None:
+        x = transform(feats, [rec]).tocsr()
+        data, indices = x.data, x.indices
+    else:
+        data, indices = x
     classes = [str(c) for c in clf.classes_]
     target_class = str(target_class)
     if len(classes) == 2:
         coef = clf.coef_[0] if target_class == classes[1] else -clf.coef_[0]
     else:
         coef = clf.coef_[classes.index(target_class)]
-    x = x.tocsr()
-    contrib = x.data * coef[x.indices]
+    contrib = data * coef[indices]
     order = np.argsort(-contrib)
     names = _feature_names(pipe)
     out: list[str] = []
     for i in order:
         if contrib[i] <= 0 or len(out) >= top:
             break
-        text = _readable(str(names[x.indices[i]]))
+        text = _readable(str(names[indices[i]]))
         if text not in out:
             out.append(text)
     return out
@@ -171,18 +227,58 @@ class Judge:
         self.pipelines = pipelines
         self.meta = meta or {}
         self._cache: dict[tuple, dict] = {}
+        self._rows: dict[tuple, tuple] = {}  # key → (feature matrix, row) kept by ``prefetch``
+
+    CACHE_MAX = 100_000
 
     def _proba(self, name: str, rec: dict) -> dict[str, float]:
-        key = (name, rec["level1"], rec["level2"], rec["name"], rec["description"], rec["value"])
+        key = self._key(name, rec)
         hit = self._cache.get(key)
         if hit is None:
             pipe = self.pipelines[name]
             probs = pipe.predict_proba([rec])[0]
             hit = {str(c): float(p) for c, p in zip(pipe.named_steps["clf"].classes_, probs)}
-            if len(self._cache) > 100_000:
+            if len(self._cache) > self.CACHE_MAX:
                 self._cache.clear()
+                self._rows.clear()
             self._cache[key] = hit
         return hit
+
+    @staticmethod
+    def _key(name: str, rec: dict) -> tuple:
+        return (name, rec["level1"], rec["level2"], rec["name"], rec["description"], rec["value"])
+
+    def prefetch(self, indicators, names=MODEL_NAMES, chunk: int = 4096) -> None:
+        """Compute the verdicts of ``names`` for many indicators at once (one transform and one
+        ``predict_proba`` per model and chunk instead of one per indicator) and keep them, with
+        the feature rows that ``evidence`` explains, in the cache the per-indicator calls read.
+        Results are the same as the one-record path: every feature and the linear model are
+        row-wise, so a row's numbers do not depend on the other rows of the batch."""
+        recs = {}
+        for ind in indicators:
+            rec = record(ind)
+            recs.setdefault(self._key("", rec), rec)
+        if not recs:
+            return
+        todo_all = list(recs.values())
+        # Feature rows are only kept for the batch at hand (they are the bulk of the memory).
+        self._rows.clear()
+        if len(self._cache) + len(todo_all) * len(names) > self.CACHE_MAX:
+            self._cache.clear()
+        for name in names:
+            # Every record of the batch, cached or not: ``evidence`` needs its feature row.
+            todo = todo_all
+            pipe = self.pipelines[name]
+            feats, clf = pipe.named_steps["features"], pipe.named_steps["clf"]
+            classes = [str(c) for c in clf.classes_]
+            for start in range(0, len(todo), chunk):
+                part = todo[start : start + chunk]
+                x = transform(feats, part).tocsr()
+                probs = clf.predict_proba(x)
+                for i, (rec, row) in enumerate(zip(part, probs)):
+                    key = self._key(name, rec)
+                    self._cache[key] = dict(zip(classes, map(float, row)))
+                    self._rows[key] = (x, i)
 
     def predict_batch(self, name: str, records: list[dict]) -> list[dict[str, float]]:
         pipe = self.pipelines[name]
@@ -197,7 +293,13 @@ class Judge:
         return Verdict(label, proba[label], [])
 
     def evidence(self, name: str, ind, label: str) -> list[str]:
-        return explain(self.pipelines[name], record(ind), label)
+        rec = record(ind)
+        row = self._rows.get(self._key(name, rec))
+        if row is not None:
+            x, i = row
+            lo, hi = x.indptr[i], x.indptr[i + 1]
+            return explain(self.pipelines[name], rec, label, x=(x.data[lo:hi], x.indices[lo:hi]))
+        return explain(self.pipelines[name], rec, label)
 
     def probabilities(self, name: str, ind) -> dict[str, float]:
         return self._proba(name, record(ind))
