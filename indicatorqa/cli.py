@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import InputError
-from .readers import DEFAULT_MAX_BYTES, BatchResult, iter_input_files, read_file
+from .readers import DEFAULT_MAX_BYTES, BatchResult, iter_input_files, read_paths
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
@@ -238,7 +238,6 @@ def read_inputs(paths, max_mb: float, show_progress: bool) -> BatchResult:
     """Read every input; bad files are collected, never abort the batch."""
     max_bytes = int(max_mb * 1048576)
     files = list(iter_input_files(paths))
-    result = BatchResult()
     progress = None
     if show_progress and len(files) > 3 and sys.stderr.isatty():
         from rich.progress import Progress
@@ -247,13 +246,8 @@ def read_inputs(paths, max_mb: float, show_progress: bool) -> BatchResult:
         progress.start()
         task = progress.add_task("读取文件", total=len(files))
     try:
-        for path in files:
-            try:
-                result.documents.append(read_file(path, max_bytes=max_bytes))
-            except InputError as exc:
-                result.errors.append(exc)
-            if progress is not None:
-                progress.advance(task)
+        tick = (lambda _path: progress.advance(task)) if progress is not None else None
+        result = read_paths(files, max_bytes=max_bytes, progress=tick)
     finally:
         if progress is not None:
             progress.stop()

@@ -45,7 +45,8 @@ _JSON_MESSAGES = (
     ("Extra data", "JSON 结束后还有多余内容"),
 )
 
-_PYDANTIC_MESSAGES = {
+# pydantic error types in plain Chinese; the web API uses the same words.
+PYDANTIC_MESSAGES_ZH = {
     "missing": "缺少必填字段",
     "extra_forbidden": "不认识的字段",
     "string_type": "应为字符串",
@@ -55,15 +56,25 @@ _PYDANTIC_MESSAGES = {
     "int_parsing": "应为整数",
     "int_from_float": "应为整数",
     "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
     "list_type": "应为列表",
     "dict_type": "应为对象",
     "model_type": "应为对象",
     "model_attributes_type": "应为对象",
     "literal_error": "取值不在允许的范围内",
+    "enum": "取值不在允许的范围内",
     "string_pattern_mismatch": "格式不符合要求",
     "greater_than_equal": "数值太小",
+    "greater_than": "数值太小",
     "less_than_equal": "数值太大",
+    "less_than": "数值太大",
     "finite_number": "应为有限的数字",
+    "too_short": "至少需要一项",
+    "too_long": "项数过多",
+    "string_too_short": "不能为空",
+    "string_too_long": "文字过长",
+    "json_invalid": "JSON 格式错误",
+    "json_type": "应为 JSON",
 }
 
 
@@ -158,7 +169,7 @@ def _describe(exc: ValidationError, prefix: str) -> str:
     errors = exc.errors(include_url=False)
     first = errors[0]
     path = _json_path(prefix, tuple(first.get("loc", ())))
-    reason = _PYDANTIC_MESSAGES.get(first.get("type", ""), f"取值无效（{first.get('msg', '')}）")
+    reason = PYDANTIC_MESSAGES_ZH.get(first.get("type", ""), f"取值无效（{first.get('msg', '')}）")
     got = ""
     if first.get("type") not in ("missing",) and "input" in first:
         shown = json.dumps(first["input"], ensure_ascii=False, default=str)

@@ -48,6 +48,8 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+
+from ..readers.jsonfile import PYDANTIC_MESSAGES_ZH
 from starlette.formparsers import MultiPartException
 
 from .. import __version__
@@ -156,36 +158,7 @@ def _too_large(limit: int) -> str:
     return f"请求内容超过上限 {limit / 1048576:.3g} MB，请拆分后再提交（服务器可用 --max-upload 调整上限）"
 
 
-_PYDANTIC_ZH = {
-    "missing": "缺少必填字段",
-    "extra_forbidden": "不认识的字段",
-    "string_type": "应为字符串",
-    "float_type": "应为数字",
-    "float_parsing": "应为数字",
-    "int_type": "应为整数",
-    "int_parsing": "应为整数",
-    "int_from_float": "应为整数",
-    "bool_type": "应为 true 或 false",
-    "bool_parsing": "应为 true 或 false",
-    "list_type": "应为列表",
-    "dict_type": "应为对象",
-    "model_type": "应为对象",
-    "model_attributes_type": "应为对象",
-    "literal_error": "取值不在允许的范围内",
-    "enum": "取值不在允许的范围内",
-    "string_pattern_mismatch": "格式不符合要求",
-    "greater_than_equal": "数值太小",
-    "greater_than": "数值太小",
-    "less_than_equal": "数值太大",
-    "less_than": "数值太大",
-    "finite_number": "应为有限的数字",
-    "too_short": "至少需要一项",
-    "too_long": "项数过多",
-    "string_too_short": "不能为空",
-    "string_too_long": "文字过长",
-    "json_invalid": "JSON 格式错误",
-    "json_type": "应为 JSON",
-}
+_PYDANTIC_ZH = PYDANTIC_MESSAGES_ZH  # one table of messages for files and requests
 
 
 def _json_path(loc) -> str:
