@@ -336,7 +336,7 @@ def check_projects(projects, analyzer, retriever=None):
     if retriever is not None:
         from .suggest import add_suggestions
 
-        add_suggestions(analysed, retriever)
+        add_suggestions(analysed, retriever, judge=analyzer.judge)
     return analysed
 
 

@@ -68,15 +68,22 @@ def fill_value(entry: CorpusEntry, indicator: Indicator, project: Project | None
     return pattern.replace("{n}", BLANK), typical or "请按计划标准或历史标准填写"
 
 
-def _query(indicator: Indicator) -> tuple[str, str | None]:
+def _query(indicator: Indicator, judge=None) -> tuple[str, str | None]:
     level2 = canonical_level2(indicator.level2) or canonical_level2(indicator.level1)
+    if judge is not None and any(f.code == "N003" for f in indicator.findings):
+        # The findings engine says the row belongs under another 二级指标 (N003): rewrites are
+        # looked for where it belongs, not where it was written.
+        level2 = judge.verdict("level2", indicator).label
     return query_text(indicator.name, indicator.description, indicator.value), level2
 
 
-def suggest(indicator: Indicator, project: Project | None, retriever: Retriever, k: int = 3, hits=None) -> list[Suggestion]:
-    """Rewrites for one indicator (``hits``: its retrieval results when already searched in batch)."""
+def suggest(
+    indicator: Indicator, project: Project | None, retriever: Retriever, k: int = 3, hits=None, judge=None
+) -> list[Suggestion]:
+    """Rewrites for one indicator (``hits``: its retrieval results when already searched in batch;
+    ``judge``: the findings engine's models, to look under the 二级指标 an N003 finding names)."""
     if hits is None:
-        query, level2 = _query(indicator)
+        query, level2 = _query(indicator, judge)
         hits = retriever.search(query, level2=level2, k=k * 3)
     out: list[Suggestion] = []
     seen: set[str] = set()
@@ -103,13 +110,13 @@ def suggest(indicator: Indicator, project: Project | None, retriever: Retriever,
     return out
 
 
-def add_suggestions(projects: list[Project], retriever: Retriever, k: int = 3) -> list[Project]:
+def add_suggestions(projects: list[Project], retriever: Retriever, k: int = 3, judge=None) -> list[Project]:
     """Attach suggestions to every indicator with a fixable finding (in place; returns projects)."""
     todo = [(project, ind) for project in projects for ind in project.indicators if any(f.code in FIXABLE for f in ind.findings)]
     if not todo:
         return projects
     # All queries of the batch searched together (one embedding call, one BM25 product).
-    all_hits = retriever.search_many([_query(ind) for _, ind in todo], k=k * 3) if hasattr(retriever, "search_many") else None
+    all_hits = retriever.search_many([_query(ind, judge) for _, ind in todo], k=k * 3) if hasattr(retriever, "search_many") else None
     for n, (project, ind) in enumerate(todo):
-        ind.suggestions = suggest(ind, project, retriever, k, hits=None if all_hits is None else all_hits[n])
+        ind.suggestions = suggest(ind, project, retriever, k, hits=None if all_hits is None else all_hits[n], judge=judge)
     return projects

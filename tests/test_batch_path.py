@@ -101,8 +101,9 @@ def test_check_projects_suggestions_unchanged_by_batching(projects):
     from indicatorqa.suggest import FIXABLE, suggest
 
     retriever = build_retriever()
-    analysed = check_projects(projects[:10], build_analyzer(), retriever)
+    analyzer = build_analyzer()
+    analysed = check_projects(projects[:10], analyzer, retriever)
     for p in analysed:
         for ind in p.indicators:
             if any(f.code in FIXABLE for f in ind.findings):
-                assert ind.suggestions == suggest(ind, p, retriever)
+                assert ind.suggestions == suggest(ind, p, retriever, judge=analyzer.judge)

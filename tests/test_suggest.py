@@ -88,3 +88,12 @@ def test_same_level2_first(retriever):
     ind = Indicator(level1="产出指标", level2="时效指标", name="资金发放时间", value="按时")
     sg = suggest(ind, Project(name="p", budget_year=2025), retriever)
     assert sg[0].level2.startswith("时效")
+
+
+def test_level_mismatch_rewrites_come_from_the_level_it_belongs_to(analyzer, retriever):
+    ind = Indicator(level1="产出指标", level2="质量指标", name="媒体报道次数", description="媒体报道次数", value="≥10次")
+    project = analyzer.analyse([Project(name="科技宣传", budget=20.0, budget_year=2025, indicators=[ind])])[0]
+    flagged = project.indicators[0]
+    assert "N003" in {f.code for f in flagged.findings}
+    add_suggestions([project], retriever, judge=analyzer.judge)
+    assert flagged.suggestions and flagged.suggestions[0].level2.startswith("数量")
