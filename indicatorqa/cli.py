@@ -371,11 +371,7 @@ def cmd_check(args) -> int:
     report_errors(result.errors)
     if result.errors:
         return EXIT_INPUT
-    has_error = any(
-        f.severity == "error"
-        for p in projects
-        for f in [*p.findings, *(f for i in p.indicators for f in i.findings), *(f for r in p.evaluation for f in r.findings)]
-    )
+    has_error = any(f.severity == "error" for p in projects for f in p.all_findings())
     return EXIT_FINDINGS if has_error and not args.exit_zero else EXIT_OK
 
 

@@ -151,6 +151,15 @@ class Project(_Model):
     score_parts: dict[str, float] | None = None
     findings: list[Finding] = Field(default_factory=list)
 
+    def all_findings(self) -> list[Finding]:
+        """Project, indicator and self-evaluation findings, in table order."""
+        out = list(self.findings)
+        for ind in self.indicators:
+            out.extend(ind.findings)
+        for row in self.evaluation:
+            out.extend(row.findings)
+        return out
+
 
 class Document(_Model):
     """What one input file holds."""

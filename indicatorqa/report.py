@@ -56,12 +56,7 @@ def kind_label(p: Project) -> str:
 
 def all_findings(p: Project) -> list[Finding]:
     """Project, indicator and self-evaluation findings in table order."""
-    out = list(p.findings)
-    for ind in p.indicators:
-        out.extend(ind.findings)
-    for row in p.evaluation:
-        out.extend(row.findings)
-    return out
+    return p.all_findings()
 
 
 def worst_severity(findings: Iterable[Finding]) -> str | None:

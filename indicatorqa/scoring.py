@@ -75,10 +75,7 @@ def score_project(project: Project) -> Project:
 
 
 def _has_error(project: Project) -> bool:
-    return any(
-        x.severity == "error"
-        for x in [*project.findings, *(x for i in project.indicators for x in i.findings), *(x for r in project.evaluation for x in r.findings)]
-    )
+    return any(x.severity == "error" for x in project.all_findings())
 
 
 def capped_grade(score: float, has_error: bool) -> str:

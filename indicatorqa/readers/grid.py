@@ -491,6 +491,17 @@ def no_table_error(file: str, near_misses: list[str], what: str) -> InputError:
     return InputError(f"{what}中没有找到绩效指标表（需要包含 三级指标 和 指标值 列的表头行）", file)
 
 
+def no_table_in_workbook(file: str, sheet_names: list[str], near_misses: list[str]) -> InputError:
+    """The error for a workbook none of whose sheets holds an indicator table (.xlsx and .xls)."""
+    if near_misses:
+        return InputError(near_misses[0], file)
+    shown = "、".join(f"“{n}”" for n in sheet_names[:5]) + ("等" if len(sheet_names) > 5 else "")
+    return InputError(
+        f"工作簿中没有找到绩效指标表（已检查 {len(sheet_names)} 个工作表：{shown}；需要包含 三级指标 和 指标值 列的表头行）",
+        file,
+    )
+
+
 def near_miss_messages(grid: Grid) -> list[str]:
     """Messages for header-like rows that lack a required column, best first."""
     rows = grid.flat_rows()

@@ -136,11 +136,5 @@ def _read_book(book, file: str) -> Document:
         projects.extend(found)
         book.unload_sheet(index)
     if not projects:
-        if near_misses:
-            raise InputError(near_misses[0], file)
-        shown = "、".join(f"“{n}”" for n in names[:5]) + ("等" if len(names) > 5 else "")
-        raise InputError(
-            f"工作簿中没有找到绩效指标表（已检查 {len(names)} 个工作表：{shown}；需要包含 三级指标 和 指标值 列的表头行）",
-            file,
-        )
+        raise grid.no_table_in_workbook(file, names, near_misses)
     return Document(file=file, format="xls", projects=grid.finish_projects(projects))

@@ -233,11 +233,5 @@ def _read_workbook(wb, zf: zipfile.ZipFile, file: str) -> Document:
             near_misses.extend(grid.near_miss_messages(table))
         projects.extend(found)
     if not projects:
-        if near_misses:
-            raise InputError(near_misses[0], file)
-        names = "、".join(f"“{ws.title}”" for ws in sheets[:5]) + ("等" if len(sheets) > 5 else "")
-        raise InputError(
-            f"工作簿中没有找到绩效指标表（已检查 {len(sheets)} 个工作表：{names}；需要包含 三级指标 和 指标值 列的表头行）",
-            file,
-        )
+        raise grid.no_table_in_workbook(file, [ws.title for ws in sheets], near_misses)
     return Document(file=file, format="xlsx", projects=grid.finish_projects(projects))
