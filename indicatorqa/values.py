@@ -1449,6 +1449,10 @@ _POLARITY = {
 }
 
 
+_NOT_SYMBOL = frozenset(_G.get("columns", {}).get("not_symbol", ()))
+_NOT_UNIT = frozenset(_G.get("columns", {}).get("not_unit", ()))
+
+
 def _cell_text(value: object) -> str:
     if value is None:
         return ""
@@ -1478,13 +1482,15 @@ def join_value_columns(
         polarity = _compact(_cell_text(direction))
         if sym in _POLARITY:
             polarity, sym = sym, ""
+        if sym in _EMPTY_MARKERS or sym in _NOT_SYMBOL:
+            sym = ""
         compact_val = _compact(val)
         if sym and (_DIR_PREFIX.tagged_at(compact_val, 0) or _DIR_SOFT_PREFIX.tagged_at(compact_val, 0)):
             sym = ""
         if not sym and polarity in _POLARITY and compact_val and not _DIR_PREFIX.tagged_at(compact_val, 0):
             if parse_value(val).kind in QUANTITY_KINDS:
                 sym = _POLARITY[polarity]
-        if unit_text and (compact_val.endswith(unit_text) or unit_text in _EMPTY_MARKERS):
+        if unit_text and (compact_val.endswith(unit_text) or unit_text in _EMPTY_MARKERS or unit_text in _NOT_UNIT):
             unit_text = ""
         if unit_text and compact_val and parse_value(val).unit is not None:
             unit_text = ""  # the value cell names its unit already (≥95% with unit 百分比)

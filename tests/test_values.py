@@ -322,3 +322,32 @@ def test_word_lists_are_consistent():
     assert "月" not in grammar["units"]["time"]
     for canonical, cls in values._UNITS.values():
         assert values._UNIT_CLASS_OF_CANONICAL[canonical] == cls, canonical
+
+
+@pytest.mark.parametrize(
+    ("columns", "joined"),
+    [
+        # Template words in the symbol column are not symbols: 定性/定量 say what kind of value,
+        # 无 and a dash say there is none.
+        (("定性", "满意", ""), "满意"),
+        (("定量", "20", "家"), "20家"),
+        (("无", "20", "家"), "20家"),
+        (("—", "95", "%"), "95%"),
+        (("/", "满意", ""), "满意"),
+        # 无 or a dash in the unit column is no unit.
+        (("≥", "20", "无"), "≥20"),
+        (("", "提升", "—"), "提升"),
+        # 正向 on a qualitative value adds no symbol: ≥提升 would read as a broken number.
+        (("正向", "提升", ""), "提升"),
+        # A unit already written in the value cell is not added again.
+        (("≥", "95%", "百分比"), "≥95%"),
+    ],
+)
+def test_split_value_columns_read_the_same_in_every_layout(columns, joined):
+    """The form reader (绩效目标表 with 计算符号/指标值/计量单位 columns) and the flat reader
+    (one row per indicator) join split value columns with the same grammar."""
+    from indicatorqa.readers.flat import join_value
+    from indicatorqa.readers.form import _join_value
+
+    assert join_value(*columns) == joined
+    assert _join_value(*columns) == joined

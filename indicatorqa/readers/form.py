@@ -448,18 +448,13 @@ def title_to_name(title: str) -> str:
 
 
 def _join_value(operator: str, value: str, unit: str) -> str:
-    """One value string from split columns: (≥, 20, 家) → ``≥20家``; 正向/反向 → ≥/≤."""
-    operator, value, unit = clean_cell(operator), clean_cell(value), clean_cell(unit)
-    op = {"正向": "≥", "正向指标": "≥", "反向": "≤", "反向指标": "≤"}.get(operator.replace(" ", ""), operator)
-    if op in ("定性", "定量", "—", "-", "/", "／", "无"):
-        op = ""
-    if not value:
-        return ""
-    if op and not re.match(r"^\s*(?:[≥≤><=＝≧≦]|大于|小于|不少于|不低于|不超过|不高于|等于|达到)", value):
-        value = op + value
-    if unit and unit not in ("—", "-", "/", "／", "无") and not value.endswith(unit):
-        value = value + unit
-    return value
+    """One value string from split columns: (≥, 20, 家) → ``≥20家``; 正向/反向 → ≥/≤.
+
+    The flat reader's join (the value grammar's :func:`~indicatorqa.values.join_value_columns`),
+    so that a value reads the same whichever layout it came in."""
+    from .flat import join_value
+
+    return join_value(clean_cell(operator), clean_cell(value), clean_cell(unit))
 
 
 def _aligned(cells: list[str], width: int, anchor: int) -> list[str]:
