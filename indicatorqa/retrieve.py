@@ -322,11 +322,31 @@ def default_retriever(embedder_name: str | None = None, dense: bool = True) -> R
     return _DEFAULT[key]
 
 
-def query_text(name: str, description: str = "", value: str = "") -> str:
-    """What we search with: the name first; description and value only add words."""
+# Parts of a project name that say when or under which file, not what: years, bracketed
+# remarks (（中央专款）, （2021年借款）) and document numbers (唐财教〔2021〕42号).
+_PROJECT_NOISE = re.compile(
+    r"[\u4e00-\u9fff]{1,4}[〔（(\[]\d{4}[〕）)\]]\d+号|[（(][^（）()]*[）)]|\d{4}\s*年度?|第[一二三四五六七八九十\d]+批|\d+号"
+)
+
+
+def project_context(project_name: str | None) -> str:
+    """The subject words of a project name, for a query: ``2022年科技馆运行保障`` → ``科技馆运行保障``."""
+    if not project_name:
+        return ""
+    return re.sub(r"\s+", " ", _PROJECT_NOISE.sub(" ", project_name)).strip()
+
+
+def query_text(name: str, description: str = "", value: str = "", context: str = "") -> str:
+    """What we search with: the name first; description and value only add words.
+
+    ``context`` is the project's subject (:func:`project_context`). It comes last and only adds
+    words: a bare or generic name (成本, 满意度, 对经济的影响) says what it measures only through
+    the project it belongs to (corpus/benchmark/GUIDE.md §2 reads such rows the same way)."""
     parts = [name]
     if description and description != name:
         parts.append(description)
     if value and not re.fullmatch(r"[\d\s.%≥≤<>=百分比]+", value):
         parts.append(value)
+    if context and context not in parts:
+        parts.append(context)
     return " ".join(parts)

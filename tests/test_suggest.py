@@ -97,3 +97,26 @@ def test_level_mismatch_rewrites_come_from_the_level_it_belongs_to(analyzer, ret
     assert "N003" in {f.code for f in flagged.findings}
     add_suggestions([project], retriever, judge=analyzer.judge)
     assert flagged.suggestions and flagged.suggestions[0].level2.startswith("数量")
+
+
+@pytest.mark.parametrize(
+    ("project_name", "topic"),
+    [("2025年基层科普活动经费", "科普"), ("2025年干部教育培训项目（市级）", "培训"), ("2024年政务信息系统运维", "运维")],
+)
+def test_a_generic_name_is_read_through_its_project(analyzer, retriever, project_name, topic):
+    """A bare 成本 says what it costs only through its project: the suggestions for the same row
+    follow the project's subject."""
+    ind = Indicator(level1="成本指标", level2="经济成本指标", name="成本", description="成本", value="≤15万元")
+    project = analyzer.analyse([Project(name=project_name, indicators=[ind])])[0]
+    add_suggestions([project], retriever, judge=analyzer.judge)
+    names = [s.name for s in project.indicators[0].suggestions]
+    assert names and topic in names[0], names
+
+
+def test_project_context_keeps_the_subject_only():
+    from indicatorqa.retrieve import project_context
+
+    assert project_context("2022年科技馆运行保障") == "科技馆运行保障"
+    assert project_context("天津科技馆2022年免费开放项目（中央专款）") == "天津科技馆 免费开放项目"
+    assert project_context("唐财教〔2021〕42号 市级技术创新引导专项") == "市级技术创新引导专项"
+    assert project_context(None) == ""
