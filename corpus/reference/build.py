@@ -43,6 +43,7 @@ AREA_ORDER = [
     "training_meetings", "publicity", "it_operations_security", "grants_subsidies",
     "science_popularization", "construction_maintenance", "procurement", "inspection_supervision",
     "talent_programmes", "research_projects", "enterprise_services", "public_venues", "general_management",
+    "science_administration", "science_association",
 ]
 
 

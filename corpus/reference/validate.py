@@ -23,6 +23,7 @@ AREAS = [
     "training_meetings", "publicity", "it_operations_security", "grants_subsidies",
     "science_popularization", "construction_maintenance", "procurement", "inspection_supervision",
     "talent_programmes", "research_projects", "enterprise_services", "public_venues", "general_management",
+    "science_administration", "science_association",
 ]
 LEVEL2_OF_LEVEL1 = {
     "产出指标": {"数量指标", "质量指标", "时效指标", "成本指标"},
