@@ -1,8 +1,16 @@
-"""Features for the learned rules, as scikit-learn transformers over indicator records.
+"""Features for the learned rules: pure functions over indicator records.
 
 A record is a plain dict with the cells of one indicator row (``name``, ``description``,
-``value``, ``level1``, ``level2``). Every transformer here is stateless or fitted by
-``fit`` only, and all are module-level classes so that trained pipelines pickle.
+``value``, ``level1``, ``level2``). This module holds what a feature *is*: the text each text
+block sees (:func:`field_texts`, :func:`residue_texts`) and the named hand features
+(:func:`value_facts`, :func:`pair_facts`, :func:`name_facts`, via :func:`facts`). It does not
+import scikit-learn: two paths use it, and a change here reaches both after a retrain:
+
+- training and ``indicatorqa eval``: the scikit-learn transformers ``FieldText``,
+  ``ResidueText`` and ``DictFacts`` (``learn/skfeatures.py``; still importable from here, so
+  that pickled pipelines load) call these functions;
+- checking: the exported runtime (``learn/runtime.py``) calls the same functions and applies
+  the fitted vocabularies and coefficients with numpy.
 
 Hand features are named so that evidence reads as a reason (``值:无数字``,
 ``名称以率结尾×值为百分比``), and char n-grams/jieba tokens carry the words themselves.
@@ -13,9 +21,6 @@ from __future__ import annotations
 import difflib
 import re
 from functools import lru_cache
-
-import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
 
 from ..config import default_words
 from ..levels import canonical_level2
@@ -73,55 +78,43 @@ def _ratio(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-class FieldText(BaseEstimator, TransformerMixin):
-    """Select one text field (or several joined) from records, for a text vectorizer."""
-
-    def __init__(self, fields: tuple[str, ...] = ("value",), mark_empty: bool = True):
-        self.fields = fields
-        self.mark_empty = mark_empty
-
-    def fit(self, X, y=None):
-        return self
-
-    def transform(self, X):
-        out = []
-        for r in X:
-            text = " | ".join(_shape(_clean(r.get(f, ""))) for f in self.fields)
-            out.append(text if text.strip(" |") or not self.mark_empty else "∅")
-        return out
-
-    def get_feature_names_out(self, input_features=None):
-        return np.asarray(["text"], dtype=object)
+def field_texts(records, fields: tuple[str, ...] = ("value",), mark_empty: bool = True) -> list[str]:
+    """One text field (or several joined) of each record, for a text vectorizer (``FieldText``)."""
+    out = []
+    for r in records:
+        text = " | ".join(_shape(_clean(r.get(f, ""))) for f in fields)
+        out.append(text if text.strip(" |") or not mark_empty else "∅")
+    return out
 
 
-class ResidueText(BaseEstimator, TransformerMixin):
-    """The words of one field that the name does not already say.
+def residue_texts(records, field: str = "description") -> list[str]:
+    """The words of one field of each record that the name does not already say.
 
     A tautological description leaves only boilerplate here (与专项相关的, 开展, 情况) while an
     explanatory one leaves content (奖补企业, 以评估报告为准); a vectorizer over this residue
     lets the classifier learn which leftover words are filler. ``∅`` when nothing is left.
     """
+    from ..segment import get_segmenter
 
-    def __init__(self, field: str = "description"):
-        self.field = field
+    seg = get_segmenter()
+    out = []
+    for r in records:
+        name = _clean(r.get("name", ""))
+        text = _clean(r.get(field, ""))
+        if field == "value" and _bare_direction(text):
+            # A bare 提升 re-uses no wording of the name (LABELING.md §5): it is not the
+            # empty residue of a repeated sentence.
+            out.append("〈仅方向词〉")
+            continue
+        tokens = seg.tokens(text)
+        rest = [t for t in tokens if not all(c in name for c in t)]
+        out.append(" ".join(rest) if rest else "∅")
+    return out
 
-    def fit(self, X, y=None):
-        return self
 
-    def transform(self, X):
-        from ..segment import get_segmenter
-
-        seg = get_segmenter()
-        out = []
-        for r in X:
-            name = _clean(r.get("name", ""))
-            tokens = seg.tokens(_clean(r.get(self.field, "")))
-            rest = [t for t in tokens if not all(c in name for c in t)]
-            out.append(" ".join(rest) if rest else "∅")
-        return out
-
-    def get_feature_names_out(self, input_features=None):
-        return np.asarray(["text"], dtype=object)
+def _bare_direction(value: str) -> bool:
+    """The value is one direction or approval word (提高, 提升, 满意) and nothing else."""
+    return bool(value) and value in default_words()["vague"]
 
 
 def value_facts(r: dict) -> dict[str, float]:
@@ -205,6 +198,9 @@ def pair_facts(r: dict) -> dict[str, float]:
     f["值中名称字比例(≥4字)"] = shared / len(value_cjk) if len(value_cjk) >= 4 else 0.0
     f["值≥6字且多为名称字"] = float(len(value_cjk) >= 6 and shared / len(value_cjk) >= 0.7)
     f["值含名称"] = float(bool(name) and len(name) >= 4 and name in value)
+    # LABELING.md §5: a bare direction or approval word (提高, 提升, 满意) is V001 alone, not
+    # N002, although the name contains it: the value states no sentence of its own to repeat.
+    f["值仅为方向词"] = float(_bare_direction(value))
     pv = _parsed(r.get("value", ""))
     f["值无数字"] = float(not pv.is_quantified)
     f["三栏相同"] = float(bool(name) and name == desc == value)
@@ -230,33 +226,25 @@ def name_facts(r: dict) -> dict[str, float]:
 _FACTS_MEMO: dict[tuple, dict[str, float]] = {}
 
 
-class DictFacts(BaseEstimator, TransformerMixin):
-    """Named hand features from one of the fact functions above, vectorised."""
+def facts(kind: str, r: dict) -> dict[str, float]:
+    """The hand features of one kind (``value``, ``pair`` or ``name``) of a record, memoised:
+    two models share each kind (measurability and level2 the value's, N001 and N002 the
+    pair's), so they are computed once per record. The dict is shared: do not modify it."""
+    key = (kind, r.get("level1", ""), r.get("level2", ""), r.get("name", ""), r.get("description", ""), r.get("value", ""))
+    hit = _FACTS_MEMO.get(key)
+    if hit is None:
+        hit = {"value": value_facts, "pair": pair_facts, "name": name_facts}[kind](r)
+        if len(_FACTS_MEMO) >= 50_000:
+            _FACTS_MEMO.clear()
+        _FACTS_MEMO[key] = hit
+    return hit
 
-    def __init__(self, kind: str = "value"):
-        self.kind = kind
 
-    def _facts(self, r):
-        # Two models share each kind of facts (measurability and level2 the value's, N001 and
-        # N002 the pair's): computed once per record and kept for the batch.
-        key = (self.kind, r.get("level1", ""), r.get("level2", ""), r.get("name", ""), r.get("description", ""), r.get("value", ""))
-        hit = _FACTS_MEMO.get(key)
-        if hit is None:
-            hit = {"value": value_facts, "pair": pair_facts, "name": name_facts}[self.kind](r)
-            if len(_FACTS_MEMO) >= 50_000:
-                _FACTS_MEMO.clear()
-            _FACTS_MEMO[key] = hit
-        return dict(hit)
+def __getattr__(name: str):
+    # The scikit-learn transformers used to live here; pickled pipelines refer to them by
+    # this module's name. Imported on demand, so that the runtime never imports sklearn.
+    if name in ("FieldText", "ResidueText", "DictFacts"):
+        from . import skfeatures
 
-    def fit(self, X, y=None):
-        from sklearn.feature_extraction import DictVectorizer
-
-        self.vec_ = DictVectorizer(sparse=True)
-        self.vec_.fit([self._facts(r) for r in X])
-        return self
-
-    def transform(self, X):
-        return self.vec_.transform([self._facts(r) for r in X])
-
-    def get_feature_names_out(self, input_features=None):
-        return np.asarray(self.vec_.get_feature_names_out(), dtype=object)
+        return getattr(skfeatures, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,21 +13,28 @@ Four estimators, each a plain Pipeline (fit/predict, no hidden state):
 
 Evidence for a decision is the features that pushed it most (coefficient × value of a
 linear model), turned into short readable strings.
+
+Training and evaluation use the scikit-learn pipelines; ``save`` also exports each one to
+plain data (``runtime.py``), and ``load_judge`` applies the exported files with numpy, so that
+checking never imports scikit-learn (~1.8 s of every cold start). Model directories without
+the exported files (trained before, or ``INDICATORQA_JUDGE_BACKEND=sklearn``) load the joblib
+pipelines as before; both give the same numbers (tests/test_runtime.py). This module imports
+scikit-learn only inside the functions that need it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
 
-from .features import DictFacts, FieldText, ResidueText, record
+from .features import record
 
 MEASURABILITY_CLASSES = ("ok", "vague", "label", "deferred", "pseudo")
 MEASURABILITY_CODE = {"vague": "V001", "label": "V002", "deferred": "V003", "pseudo": "V004"}
@@ -44,6 +51,11 @@ class JiebaTokens:
 
 
 def _chars(fields, ngram=(1, 3), min_df=1):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import Pipeline
+
+    from .skfeatures import FieldText
+
     return Pipeline(
         [
             ("select", FieldText(fields)),
@@ -53,6 +65,11 @@ def _chars(fields, ngram=(1, 3), min_df=1):
 
 
 def _words(fields):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import Pipeline
+
+    from .skfeatures import FieldText
+
     return Pipeline(
         [
             ("select", FieldText(fields)),
@@ -64,12 +81,19 @@ def _words(fields):
     )
 
 
-def _logreg(C: float = 4.0) -> LogisticRegression:
+def _logreg(C: float = 4.0):
+    from sklearn.linear_model import LogisticRegression
+
     return LogisticRegression(C=C, max_iter=4000, class_weight="balanced")
 
 
-def build(name: str) -> Pipeline:
+def build(name: str):
     """A fresh, unfitted pipeline for one learned rule."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    from .skfeatures import DictFacts, ResidueText
+
     if name == "measurability":
         feats = FeatureUnion(
             [
@@ -113,6 +137,9 @@ def transform(est, X):
     per-call machinery (joblib dispatch in FeatureUnion, metadata routing, output wrapping)
     that costs ~10 ms a call and dominated checking one indicator. Same computation: each
     leaf's own ``transform``, transformer weights applied, sparse blocks stacked to CSR."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
     if isinstance(est, FeatureUnion):
         from scipy import sparse
 
@@ -169,37 +196,72 @@ def _readable(feature: str) -> str:
     return f"{prefix}:{token}"
 
 
-_NAMES: dict[int, np.ndarray] = {}
+class SklearnModel:
+    """A fitted scikit-learn pipeline seen through the interface the Judge uses (the same one
+    as ``runtime.LinearPipeline``): ``classes_``, ``coef_``, ``feature_names``,
+    ``transform(records)`` → CSR rows, ``proba(rows)``, ``predict_proba(records)``."""
+
+    def __init__(self, pipe):
+        self.pipe = pipe
+        self.features = pipe.named_steps["features"]
+        self.clf = pipe.named_steps["clf"]
+        self.classes_ = [str(c) for c in self.clf.classes_]
+        self.coef_ = self.clf.coef_
+        self._names = None
+
+    @property
+    def feature_names(self):
+        # Computing names walks every vocabulary; do it once per fitted pipeline.
+        if self._names is None:
+            self._names = self.features.get_feature_names_out()
+        return self._names
+
+    def transform(self, records):
+        return transform(self.features, list(records)).tocsr()
+
+    def proba(self, x):
+        return self.clf.predict_proba(x)
+
+    def predict_proba(self, records):
+        return self.pipe.predict_proba(list(records))
 
 
-def _feature_names(pipe: Pipeline) -> np.ndarray:
-    # Computing names walks every vocabulary; do it once per fitted pipeline.
-    key = id(pipe)
-    if key not in _NAMES:
-        _NAMES[key] = pipe.named_steps["features"].get_feature_names_out()
-    return _NAMES[key]
+_WRAPPED: dict[int, SklearnModel] = {}
 
 
-def explain(pipe: Pipeline, rec: dict, target_class, top: int = 3, x=None) -> list[str]:
+def as_model(pipe):
+    """A Judge model: exported pipelines as they are, scikit-learn pipelines wrapped (once per
+    pipeline: the wrapper keeps the feature names, which take a walk over every vocabulary)."""
+    if not hasattr(pipe, "named_steps"):
+        return pipe
+    hit = _WRAPPED.get(id(pipe))
+    if hit is None or hit.pipe is not pipe:
+        if len(_WRAPPED) >= 32:  # e.g. one set of pipelines per evaluation fold: bounded
+            _WRAPPED.clear()
+        hit = _WRAPPED[id(pipe)] = SklearnModel(pipe)
+    return hit
+
+
+def explain(pipe, rec: dict, target_class, top: int = 3, x=None) -> list[str]:
     """The features of one record that pushed it most towards ``target_class``
-    (``x``: the record's feature row as (data, indices) when already computed, e.g. by
+    (``pipe``: a fitted pipeline or an exported ``runtime.LinearPipeline``; ``x``: the
+    record's feature row as (data, indices) when already computed, e.g. by
     ``Judge.prefetch``)."""
-    feats = pipe.named_steps["features"]
-    clf = pipe.named_steps["clf"]
+    model = as_model(pipe)
     if x is None:
-        x = transform(feats, [rec]).tocsr()
-        data, indices = x.data, x.indices
+        row = model.transform([rec])
+        data, indices = row.data, row.indices
     else:
         data, indices = x
-    classes = [str(c) for c in clf.classes_]
+    classes = [str(c) for c in model.classes_]
     target_class = str(target_class)
     if len(classes) == 2:
-        coef = clf.coef_[0] if target_class == classes[1] else -clf.coef_[0]
+        coef = model.coef_[0] if target_class == classes[1] else -model.coef_[0]
     else:
-        coef = clf.coef_[classes.index(target_class)]
+        coef = model.coef_[classes.index(target_class)]
     contrib = data * coef[indices]
     order = np.argsort(-contrib)
-    names = _feature_names(pipe)
+    names = model.feature_names
     out: list[str] = []
     for i in order:
         if contrib[i] <= 0 or len(out) >= top:
@@ -218,26 +280,35 @@ class Verdict:
 
 
 class Judge:
-    """Loaded learned models; the checks in ``checks/learned.py`` ask it for verdicts."""
+    """Loaded learned models; the checks in ``checks/learned.py`` ask it for verdicts.
 
-    def __init__(self, pipelines: dict[str, Pipeline], meta: dict | None = None):
+    ``pipelines``: name → fitted scikit-learn pipeline or exported ``runtime.LinearPipeline``
+    (``load_judge`` gives the latter when the model directory has the exported files)."""
+
+    def __init__(self, pipelines: dict, meta: dict | None = None):
         missing = [n for n in MODEL_NAMES if n not in pipelines]
         if missing:
             raise ValueError(f"missing models: {missing}")
         self.pipelines = pipelines
+        self.models = {name: as_model(p) for name, p in pipelines.items()}
         self.meta = meta or {}
         self._cache: dict[tuple, dict] = {}
         self._rows: dict[tuple, tuple] = {}  # key → (feature matrix, row) kept by ``prefetch``
 
     CACHE_MAX = 100_000
 
+    @property
+    def backend(self) -> str:
+        """``numpy`` when every model is an exported pipeline, else ``sklearn``."""
+        return "sklearn" if any(isinstance(m, SklearnModel) for m in self.models.values()) else "numpy"
+
     def _proba(self, name: str, rec: dict) -> dict[str, float]:
         key = self._key(name, rec)
         hit = self._cache.get(key)
         if hit is None:
-            pipe = self.pipelines[name]
-            probs = pipe.predict_proba([rec])[0]
-            hit = {str(c): float(p) for c, p in zip(pipe.named_steps["clf"].classes_, probs)}
+            model = self.models[name]
+            probs = model.predict_proba([rec])[0]
+            hit = {c: float(p) for c, p in zip(model.classes_, probs)}
             if len(self._cache) > self.CACHE_MAX:
                 self._cache.clear()
                 self._rows.clear()
@@ -268,23 +339,21 @@ class Judge:
         for name in names:
             # Every record of the batch, cached or not: ``evidence`` needs its feature row.
             todo = todo_all
-            pipe = self.pipelines[name]
-            feats, clf = pipe.named_steps["features"], pipe.named_steps["clf"]
-            classes = [str(c) for c in clf.classes_]
+            model = self.models[name]
+            classes = model.classes_
             for start in range(0, len(todo), chunk):
                 part = todo[start : start + chunk]
-                x = transform(feats, part).tocsr()
-                probs = clf.predict_proba(x)
+                x = model.transform(part)
+                probs = model.proba(x)
                 for i, (rec, row) in enumerate(zip(part, probs)):
                     key = self._key(name, rec)
                     self._cache[key] = dict(zip(classes, map(float, row)))
                     self._rows[key] = (x, i)
 
     def predict_batch(self, name: str, records: list[dict]) -> list[dict[str, float]]:
-        pipe = self.pipelines[name]
-        probs = pipe.predict_proba(records)
-        classes = [str(c) for c in pipe.named_steps["clf"].classes_]
-        return [dict(zip(classes, map(float, row))) for row in probs]
+        model = self.models[name]
+        probs = model.predict_proba(records)
+        return [dict(zip(model.classes_, map(float, row))) for row in probs]
 
     def verdict(self, name: str, ind) -> Verdict:
         rec = record(ind)
@@ -298,8 +367,8 @@ class Judge:
         if row is not None:
             x, i = row
             lo, hi = x.indptr[i], x.indptr[i + 1]
-            return explain(self.pipelines[name], rec, label, x=(x.data[lo:hi], x.indices[lo:hi]))
-        return explain(self.pipelines[name], rec, label)
+            return explain(self.models[name], rec, label, x=(x.data[lo:hi], x.indices[lo:hi]))
+        return explain(self.models[name], rec, label)
 
     def probabilities(self, name: str, ind) -> dict[str, float]:
         return self._proba(name, record(ind))
@@ -320,7 +389,13 @@ def default_model_dir() -> Path:
     return here.parent / "models" / "findings"
 
 
-def save(pipelines: dict[str, Pipeline], meta: dict, directory: Path) -> None:
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def save(pipelines: dict, meta: dict, directory: Path) -> None:
+    """The joblib pipelines (training, evaluation, fallback) and their exported runtime files
+    (checking), with a manifest of both."""
     import joblib
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -328,28 +403,85 @@ def save(pipelines: dict[str, Pipeline], meta: dict, directory: Path) -> None:
     for name, pipe in pipelines.items():
         path = directory / f"{name}.joblib"
         joblib.dump(pipe, path, compress=3)
-        files[name] = {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
-    meta = {**meta, "files": files}
+        files[name] = {"file": path.name, "sha256": _sha256(path)}
+    meta = {**meta, "files": files, "runtime": export_runtime(pipelines, directory, files)}
     (directory / "manifest.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n", "utf-8")
+
+
+def export_runtime(pipelines: dict, directory: Path, files: dict) -> dict:
+    """Write ``<name>.linear.npz`` for every pipeline the runtime reproduces; the manifest
+    entries (each names the joblib file it was exported from, by hash: ``load_judge`` uses an
+    exported file only beside that very joblib file). A pipeline the runtime does not
+    reproduce is left to the joblib file, with a warning."""
+    from . import runtime
+
+    entries = {}
+    for name, pipe in pipelines.items():
+        path = directory / f"{name}.linear.npz"
+        try:
+            runtime.write(pipe, path)
+        except runtime.Unsupported as exc:
+            path.unlink(missing_ok=True)
+            print(f"indicatorqa：模型 {name} 不能导出为免 scikit-learn 的格式（{exc}），检查时将加载 joblib 文件", file=sys.stderr)
+            continue
+        entries[name] = {"file": path.name, "sha256": _sha256(path), "format": runtime.FORMAT, "source_sha256": files[name]["sha256"]}
+    return entries
+
+
+def reexport(directory: str | Path | None = None) -> dict:
+    """Export the runtime files of an existing model directory from its joblib pipelines
+    (e.g. models trained before the export existed), without retraining; updates the manifest."""
+    directory = Path(directory) if directory else default_model_dir()
+    manifest = directory / "manifest.json"
+    meta = json.loads(manifest.read_text("utf-8"))
+    pipelines = load_judge(directory, backend="sklearn").pipelines
+    meta["runtime"] = export_runtime(pipelines, directory, meta["files"])
+    manifest.write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n", "utf-8")
+    _LOADED.clear()
+    return meta["runtime"]
 
 
 _LOADED: dict[str, Judge] = {}
 
 
-def load_judge(directory: str | Path | None = None) -> Judge:
-    """Load the trained models once per process. Raises FileNotFoundError with a Chinese hint."""
-    import joblib
+def _load_runtime(directory: Path, meta: dict) -> dict:
+    """The exported pipelines named in the manifest, by model name: those that are there, in
+    this format and exported from the joblib file the manifest lists."""
+    from .runtime import FORMAT, LinearPipeline
 
+    out = {}
+    for name, entry in (meta.get("runtime") or {}).items():
+        path = directory / entry["file"]
+        source = (meta.get("files") or {}).get(name, {}).get("sha256")
+        if entry.get("format") != FORMAT or entry.get("source_sha256") != source or not path.is_file():
+            continue
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+            raise FileNotFoundError(f"模型文件 {path} 与清单不符（可能已损坏）：请重新运行 indicatorqa train")
+        out[name] = LinearPipeline.load(io.BytesIO(data))
+    return out
+
+
+def load_judge(directory: str | Path | None = None, backend: str | None = None) -> Judge:
+    """Load the trained models once per process: the exported runtime files where the manifest
+    has them (no scikit-learn), the joblib pipelines otherwise. ``backend="sklearn"`` (or
+    ``INDICATORQA_JUDGE_BACKEND=sklearn``) loads only the joblib pipelines. Raises
+    FileNotFoundError with a Chinese hint."""
     directory = Path(directory) if directory else default_model_dir()
-    key = str(directory.resolve())
+    backend = (backend or os.environ.get("INDICATORQA_JUDGE_BACKEND") or "auto").lower()
+    key = f"{directory.resolve()}|{backend}"
     if key in _LOADED:
         return _LOADED[key]
     manifest = directory / "manifest.json"
     if not manifest.is_file():
         raise FileNotFoundError(f"找不到已训练的模型（{manifest}）：请先运行 indicatorqa train")
     meta = json.loads(manifest.read_text("utf-8"))
-    pipelines = {}
+    pipelines = {} if backend == "sklearn" else _load_runtime(directory, meta)
     for name, entry in meta["files"].items():
+        if name in pipelines:
+            continue
+        import joblib
+
         path = directory / entry["file"]
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         if digest != entry["sha256"]:
