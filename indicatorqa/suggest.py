@@ -42,6 +42,24 @@ def _typical(entry: CorpusEntry) -> str | None:
     return None
 
 
+_UP, _DOWN = {"≥", ">"}, {"≤", "<"}
+
+
+def _own_number_carries(own, entry: CorpusEntry, indicator: Indicator) -> bool:
+    """Whether the row's own number is evidence for the entry's target.
+
+    Not when the row is pseudo-quantified (V004: the number has no rate or quantity behind it,
+    so carrying it over would carry the fake figure), and not when the row's direction is the
+    opposite of the entry's (≥99% of one thing is no evidence for ≤99% of an error rate) —
+    unless the row's direction is itself the finding (V008: 完成率 ≤100% means ≥100%)."""
+    codes = {f.code for f in indicator.findings}
+    if "V004" in codes:
+        return False
+    if "V008" in codes:
+        return True
+    return not ((own.direction in _UP and entry.direction in _DOWN) or (own.direction in _DOWN and entry.direction in _UP))
+
+
 def fill_value(entry: CorpusEntry, indicator: Indicator, project: Project | None) -> tuple[str, str]:
     """The entry's value pattern with a number where there is evidence, and that evidence."""
     pattern = entry.value_pattern
@@ -55,7 +73,7 @@ def fill_value(entry: CorpusEntry, indicator: Indicator, project: Project | None
         return pattern, f"语料库示例的原值（{entry.provenance or entry.id}）" if re.search(r"\d", pattern) else ""
     unit = entry.unit
     own = parse_value(indicator.value)
-    if own.number is not None and (own.unit == unit or (own.unit is None and unit)):
+    if own.number is not None and (own.unit == unit or (own.unit is None and unit)) and _own_number_carries(own, entry, indicator):
         return pattern.replace("{n}", _fmt(own.number)), f"原指标值“{indicator.value}”"
     if project is not None:
         for goal in project.goals:

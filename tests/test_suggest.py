@@ -120,3 +120,27 @@ def test_project_context_keeps_the_subject_only():
     assert project_context("天津科技馆2022年免费开放项目（中央专款）") == "天津科技馆 免费开放项目"
     assert project_context("唐财教〔2021〕42号 市级技术创新引导专项") == "市级技术创新引导专项"
     assert project_context(None) == ""
+
+
+def test_a_number_is_carried_over_only_when_it_is_evidence(analyzer, retriever):
+    """A pseudo-quantified figure (V004: 对经济的影响 ≥95%) is not evidence for a rewrite's target,
+    nor is a figure whose direction is the opposite of the rewrite's; a real one is."""
+    from indicatorqa.retrieve import CorpusEntry
+    from indicatorqa.suggest import fill_value
+
+    rate = CorpusEntry(id="t/1", source="curated", level1="产出指标", level2="质量指标", name="培训考核合格率",
+                       description="考核合格人数/参训人数×100%", value_pattern="≥{n}%", direction="≥", unit="%")
+    errors = CorpusEntry(id="t/2", source="curated", level1="产出指标", level2="质量指标", name="数据差错率",
+                         description="差错条数/总条数×100%", value_pattern="≤{n}%", direction="≤", unit="%")
+    pseudo, real, backwards = (
+        Indicator(level1="效益指标", level2="经济效益指标", name="对经济的影响", description="对经济的影响", value="≥95百分比"),
+        Indicator(level1="产出指标", level2="质量指标", name="培训考核合格率", description="考核合格人数/参训人数×100%", value="≥95%"),
+        Indicator(level1="产出指标", level2="质量指标", name="培训合格率", description="培训合格率", value="≤100%"),
+    )
+    pseudo, real, backwards = analyzer.analyse([Project(name="2025年培训", indicators=[pseudo, real, backwards])])[0].indicators
+    assert "V004" in {f.code for f in pseudo.findings}
+    assert BLANK in fill_value(rate, pseudo, None)[0]
+    assert fill_value(rate, real, None)[0] == "≥95%"
+    assert BLANK in fill_value(errors, real, None)[0]
+    assert "V008" in {f.code for f in backwards.findings}
+    assert fill_value(rate, backwards, None)[0] == "≥100%"
