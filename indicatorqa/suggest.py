@@ -110,7 +110,8 @@ def suggest(
         query, level2 = suggestion_query(indicator, project, judge)
         hits = retriever.search(query, level2=level2, k=k * 3)
     out: list[Suggestion] = []
-    seen: set[str] = set()
+    # The row's own name is no rewrite: an accepted entry from the same unit can carry it.
+    seen: set[str] = {indicator.name.strip()}
     for hit in hits:
         entry = hit.entry
         if entry.name in seen:

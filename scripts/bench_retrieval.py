@@ -179,8 +179,9 @@ def run(method: str, retriever: Retriever, mode: str, queries: list[dict], k: in
         t = time.perf_counter()
         hits = retriever.search(text, level2=level2, k=depth, mode=mode)
         lat.append((time.perf_counter() - t) * 1000)
-        # As suggest() lists them: an entry whose name was already offered is skipped.
-        ranked, names = [], set()
+        # As suggest() lists them: an entry whose name was already offered, or is the row's own
+        # name, is skipped.
+        ranked, names = [], {q["name"].strip()}
         for h in hits:
             if h.entry.name not in names:
                 names.add(h.entry.name)

@@ -144,3 +144,10 @@ def test_a_number_is_carried_over_only_when_it_is_evidence(analyzer, retriever):
     assert BLANK in fill_value(errors, real, None)[0]
     assert "V008" in {f.code for f in backwards.findings}
     assert fill_value(rate, backwards, None)[0] == "≥100%"
+
+
+def test_no_suggestion_repeats_the_rows_own_name(checked_seeds):
+    """A rewrite that only gives the row its own name back tells the author nothing."""
+    flagged = [i for p in checked_seeds for i in p.indicators if i.suggestions]
+    assert flagged
+    assert all(s.name.strip() != i.name.strip() for i in flagged for s in i.suggestions)

@@ -56,7 +56,7 @@ def main() -> int:
             judged = set(q["relevant"]) | set(q.get("judged_0", []))
             pool: set[str] = set()
             for retriever, mode in runs:
-                names: set[str] = set()
+                names: set[str] = {q["name"].strip()}
                 ranked = []
                 for h in retriever.search(text, level2=level2, k=args.depth * 3, mode=mode):
                     if h.entry.name not in names:
