@@ -17,6 +17,7 @@ import hashlib
 import json
 import math
 import re
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -156,8 +157,8 @@ class BM25:
                 index.vocab = {str(t): i for i, t in enumerate(z["terms"])}
                 index.matrix = csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(int(x) for x in z["shape"]))
             return index
-        except (OSError, KeyError, ValueError):
-            return None
+        except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
+            return None  # a damaged cache file: the index is rebuilt
 
     def scores(self, query: list[str]) -> np.ndarray:
         idx = sorted({self.vocab[t] for t in query if t in self.vocab})
@@ -227,8 +228,11 @@ class Retriever:
                 model_id = hashlib.sha256(str(getattr(self.embedder, "name", "")).encode()).hexdigest()[:12]
                 cache = self.cache_dir / f"corpus-{self.corpus_hash}-{model_id}.npy"
                 if cache.is_file():
-                    arr = np.load(cache)
-                    if arr.shape[0] == len(self.entries):
+                    try:
+                        arr = np.load(cache, allow_pickle=False)
+                    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+                        arr = None  # a damaged cache file is rebuilt, not trusted
+                    if arr is not None and arr.ndim == 2 and arr.shape[0] == len(self.entries):
                         self._emb = arr
                         return arr
             arr = np.asarray(self.embedder.encode([f"{e.name}：{e.description}" for e in self.entries]), dtype=np.float32)

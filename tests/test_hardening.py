@@ -305,3 +305,30 @@ def test_utf8_with_gbk_inserts_is_refused_with_the_encoding_message():
     raw = (ROOT / "corpus/seeds/000_cab285404ad495ca.txt").read_bytes()
     with pytest.raises(InputError, match="无法识别文本编码|不是有效的 UTF-8"):
         read_bytes(raw[:3000] + "指标值".encode("gbk") + raw[3000:], "mixed.txt")
+
+
+def test_damaged_cache_files_are_rebuilt_not_trusted(tmp_path):
+    """Every cache file (jieba's dictionary, the BM25 index, the corpus embeddings) truncated or
+    overwritten: ``check`` still answers, with the same output as with a fresh cache."""
+    seed = Path(__file__).resolve().parent.parent / "corpus" / "seeds" / "000_cab285404ad495ca.txt"
+    cmd = [sys.executable, "-m", "indicatorqa.cli", "check", str(seed), "--format", "json", "--exit-zero"]
+
+    def run(cache: Path) -> subprocess.CompletedProcess:
+        env = {**__import__("os").environ, "INDICATORQA_CACHE_DIR": str(cache)}
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+
+    fresh = run(tmp_path / "fresh")
+    assert fresh.returncode == 0, fresh.stderr
+    damaged_dir = tmp_path / "damaged"
+    assert run(damaged_dir).returncode == 0  # fills the cache
+    files = [f for f in damaged_dir.rglob("*") if f.is_file()]
+    assert {f.parent.name for f in files} >= {"jieba", "index"}
+    for n, f in enumerate(files):
+        data = f.read_bytes()
+        # Alternate the two ways a cache file goes bad: cut short (a full disk, a killed
+        # process) and overwritten with something else.
+        f.write_bytes(data[: len(data) // 3] if n % 2 == 0 else b"not a cache file" * 8)
+    damaged = run(damaged_dir)
+    assert damaged.returncode == 0, damaged.stderr[-2000:]
+    assert "Traceback" not in damaged.stderr
+    assert damaged.stdout == fresh.stdout
