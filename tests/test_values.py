@@ -346,8 +346,9 @@ def test_word_lists_are_consistent():
 def test_split_value_columns_read_the_same_in_every_layout(columns, joined):
     """The form reader (绩效目标表 with 计算符号/指标值/计量单位 columns) and the flat reader
     (one row per indicator) join split value columns with the same grammar."""
-    from indicatorqa.readers.flat import join_value
-    from indicatorqa.readers.form import _join_value
+    from indicatorqa.readers.form import find_indicator_header, interpret_indicators, join_value
 
     assert join_value(*columns) == joined
-    assert _join_value(*columns) == joined
+    rows = [["一级指标", "二级指标", "三级指标", "计算符号", "指标值", "计量单位"], ["产出指标", "数量指标", "培训人次", *columns]]
+    [indicator] = interpret_indicators(rows, find_indicator_header(rows))
+    assert indicator.value == joined

@@ -238,22 +238,6 @@ def _resolve_bare_unit(match: HeaderMatch, rows: list[list[str]]) -> None:
     match.columns["measure_unit"] = [col]
 
 
-def join_value(symbol: str, value: str, unit: str) -> str:
-    """One value from split columns: (≥, 20, 家) → '≥20家'; 正向/反向 → ≥/≤.
-
-    Uses :func:`indicatorqa.values.join_value_columns`, the value grammar's own join,
-    so that the text reads the way the grammar parses it.
-    """
-    from ..values import join_value_columns
-
-    # 指标方向 (正向/反向) arrives in the symbol column; join_value_columns reads it there.
-    joined = join_value_columns(symbol, value, unit).raw
-    if not joined and value.strip():
-        # The grammar gave up on this cell: keep the user's text rather than lose it.
-        return f"{symbol}{value}{unit}"
-    return joined
-
-
 def _cell(row: list[str], col: int | None) -> str:
     if col is None or col >= len(row):
         return ""
@@ -395,17 +379,11 @@ def _build_project(group: _Group, match: HeaderMatch, *, file, sheet, table, tit
     level1 = level2 = ""
     indicators = []
     for line, row in group.rows:
-        l1, l2 = _cell(row, col("level1")), _cell(row, col("level2"))
-        if l1:
-            if l1 != level1:
-                level2 = ""  # a new 一级 group: its 二级 is not the previous group's
-            level1 = l1
-        if l2:
-            level2 = l2
+        level1, level2 = form.filled_levels(level1, level2, _cell(row, col("level1")), _cell(row, col("level2")))
         name, description = _cell(row, col("name")), _cell(row, col("description"))
         value = _cells(row, value_cols)
         if value_parts:
-            value = join_value(_cell(row, col("symbol")), value, _cell(row, col("measure_unit")))
+            value = form.join_value(_cell(row, col("symbol")), value, _cell(row, col("measure_unit")))
         if not (name or description or value):
             continue  # a row of project fields only, or of levels only
         indicators.append(

@@ -447,14 +447,34 @@ def title_to_name(title: str) -> str:
 # Interpretation
 
 
-def _join_value(operator: str, value: str, unit: str) -> str:
-    """One value string from split columns: (≥, 20, 家) → ``≥20家``; 正向/反向 → ≥/≤.
+def join_value(symbol: str, value: str, unit: str) -> str:
+    """One value from split columns: (≥, 20, 家) → '≥20家'; 正向/反向 → ≥/≤.
 
-    The flat reader's join (the value grammar's :func:`~indicatorqa.values.join_value_columns`),
-    so that a value reads the same whichever layout it came in."""
-    from .flat import join_value
+    Uses :func:`indicatorqa.values.join_value_columns`, the value grammar's own join,
+    so that the text reads the way the grammar parses it. The form reader and the flat
+    reader both join with it, so a value reads the same in every layout.
+    """
+    from ..values import join_value_columns
 
-    return join_value(clean_cell(operator), clean_cell(value), clean_cell(unit))
+    # 指标方向 (正向/反向) arrives in the symbol column; join_value_columns reads it there.
+    joined = join_value_columns(symbol, value, unit).raw
+    if not joined and value.strip():
+        # The grammar gave up on this cell: keep the user's text rather than lose it.
+        return f"{symbol}{value}{unit}"
+    return joined
+
+
+def filled_levels(level1: str, level2: str, cell1: str, cell2: str) -> tuple[str, str]:
+    """The 一级/二级 of a row, filled down from the rows above over merged (empty) cells.
+
+    A new 一级 starts without a 二级: the previous group's 二级 does not carry over."""
+    if cell1:
+        if cell1 != level1:
+            level2 = ""
+        level1 = cell1
+    if cell2:
+        level2 = cell2
+    return level1, level2
 
 
 def _aligned(cells: list[str], width: int, anchor: int) -> list[str]:
@@ -507,16 +527,10 @@ def interpret_indicators(
         if match_header(cells) is not None or _is_subheader(cells):
             continue  # the header repeated on a new page: same table, go on
         cells = _aligned(cells, width, anchor)
-        l1, l2 = get(cells, "level1"), get(cells, "level2")
-        if l1:
-            if l1 != level1:
-                level2 = ""  # a new 一级 group: its 二级 is not the previous group's
-            level1 = l1
-        if l2:
-            level2 = l2
+        level1, level2 = filled_levels(level1, level2, get(cells, "level1"), get(cells, "level2"))
         name, description = get(cells, "name"), get(cells, "description")
         if "operator" in cols or "unit" in cols:
-            value = _join_value(get(cells, "operator"), get(cells, "value"), get(cells, "unit"))
+            value = join_value(get(cells, "operator"), get(cells, "value"), get(cells, "unit"))
         else:
             value = get(cells, "value")
         if not (name or description or value):
