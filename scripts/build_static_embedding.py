@@ -183,18 +183,11 @@ def read_jieba_dict(path: Path) -> list[tuple[str, int]]:
     return out
 
 
-def read_domain_dict(path: Path) -> list[tuple[str, int]]:
-    """Our jieba user dictionary: ``词 [词频] [词性]``, ``#`` comments allowed."""
-    out = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            parts = line.split()
-            freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-            out.append((parts[0], freq))
-    return out
+def read_domain_dict(path: Path) -> list[tuple[str, int | None]]:
+    """Our jieba user dictionary as (word, frequency), read as the segmenter reads it."""
+    from indicatorqa.segment import read_user_dict
+
+    return [(word, freq) for word, freq, _tag in read_user_dict(path)]
 
 
 def build_vocabulary(n_words: int, domain_dict: Path, normalize, corpus_texts: list[str] | None = None, corpus_min: int = 0):
