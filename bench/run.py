@@ -107,7 +107,7 @@ def worker(size: int, directory: Path) -> dict:
     from indicatorqa.cli import build_analyzer, build_retriever, read_inputs
     from indicatorqa.render.jsonout import build_report, report_to_json
     from indicatorqa.scoring import score_project
-    from indicatorqa.suggest import _query, add_suggestions
+    from indicatorqa.suggest import add_suggestions, suggestion_query
 
     analyzer = build_analyzer()
     retriever = build_retriever()
@@ -131,7 +131,7 @@ def worker(size: int, directory: Path) -> dict:
         seg.tokens(x)
     st["segment"] = {"seconds": _t() - t, "n": n}
 
-    queries = [_query(i)[0] for p in projects for i in p.indicators]
+    queries = [suggestion_query(i)[0] for p in projects for i in p.indicators]
     t = _t()
     retriever.embedder.encode(queries)
     st["embed"] = {"seconds": _t() - t, "n": n}
@@ -174,7 +174,7 @@ def worker(size: int, directory: Path) -> dict:
         same = [x.model_dump() for x in a] == [x.model_dump() for x in b]
         out["baseline_checks"] = {"n": count, "per_indicator_s": tb, "batched_s": tf, "identical": same, "batched_backend": fast.judge.backend}
 
-        sq = [(q, lv) for q, lv in (_query(i) for p in analysed for i in p.indicators if i.suggestions)][:BASELINE_SAMPLE]
+        sq = [(q, lv) for q, lv in (suggestion_query(i) for p in analysed for i in p.indicators if i.suggestions)][:BASELINE_SAMPLE]
         from indicatorqa.retrieve import _tokens
 
         entries = retriever.entries

@@ -98,7 +98,15 @@ def suggestion_query(indicator: Indicator, project: Project | None = None, judge
     return query_text(indicator.name, indicator.description, indicator.value, context), level2
 
 
-_query = suggestion_query  # the name bench/ and tests used before
+
+def offered(hits, own_name: str):
+    """The hits as suggestions list them: each entry name once, and never the row's own name
+    (an accepted entry from the same unit can carry it; it is no rewrite)."""
+    seen = {own_name.strip()}
+    for hit in hits:
+        if hit.entry.name not in seen:
+            seen.add(hit.entry.name)
+            yield hit
 
 
 def suggest(
@@ -110,13 +118,8 @@ def suggest(
         query, level2 = suggestion_query(indicator, project, judge)
         hits = retriever.search(query, level2=level2, k=k * 3)
     out: list[Suggestion] = []
-    # The row's own name is no rewrite: an accepted entry from the same unit can carry it.
-    seen: set[str] = {indicator.name.strip()}
-    for hit in hits:
+    for hit in offered(hits, indicator.name):
         entry = hit.entry
-        if entry.name in seen:
-            continue
-        seen.add(entry.name)
         value, basis = fill_value(entry, indicator, project)
         out.append(
             Suggestion(

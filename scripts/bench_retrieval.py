@@ -78,6 +78,7 @@ from indicatorqa.retrieve import (  # noqa: E402
     load_corpus,
     query_text,
 )
+from indicatorqa.suggest import offered  # noqa: E402
 
 QUERIES = ROOT / "corpus" / "benchmark" / "queries.jsonl"
 RESULTS = ROOT / "corpus" / "benchmark" / "RESULTS.md"
@@ -179,13 +180,7 @@ def run(method: str, retriever: Retriever, mode: str, queries: list[dict], k: in
         t = time.perf_counter()
         hits = retriever.search(text, level2=level2, k=depth, mode=mode)
         lat.append((time.perf_counter() - t) * 1000)
-        # As suggest() lists them: an entry whose name was already offered, or is the row's own
-        # name, is skipped.
-        ranked, names = [], {q["name"].strip()}
-        for h in hits:
-            if h.entry.name not in names:
-                names.add(h.entry.name)
-                ranked.append(h.entry.id)
+        ranked = [h.entry.id for h in offered(hits, q["name"])]  # as suggest() lists them
         m = score_ranking(ranked, q["relevant"], k)
         m["id"], m["top"] = q["id"], ranked[:k]
         per.append(m)

@@ -68,10 +68,10 @@ def test_boilerplate_candidates_match_the_pairwise_loop(projects):
 
 
 def test_search_many_equals_search(projects):
-    from indicatorqa.suggest import _query
+    from indicatorqa.suggest import suggestion_query
 
     retriever = build_retriever()
-    queries = [_query(i) for p in projects for i in p.indicators][:120]
+    queries = [suggestion_query(i) for p in projects for i in p.indicators][:120]
     many = retriever.search_many(queries, k=9)
     for q, hits in zip(queries, many):
         one = retriever.search(q[0], level2=q[1], k=9)

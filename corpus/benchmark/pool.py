@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import bench_retrieval as bench  # noqa: E402
 from indicatorqa.retrieve import Retriever, _files_hash, corpus_files, default_retriever, load_corpus  # noqa: E402
+from indicatorqa.suggest import offered  # noqa: E402
 
 
 def main() -> int:
@@ -56,13 +57,8 @@ def main() -> int:
             judged = set(q["relevant"]) | set(q.get("judged_0", []))
             pool: set[str] = set()
             for retriever, mode in runs:
-                names: set[str] = {q["name"].strip()}
-                ranked = []
-                for h in retriever.search(text, level2=level2, k=args.depth * 3, mode=mode):
-                    if h.entry.name not in names:
-                        names.add(h.entry.name)
-                        ranked.append(h.entry.id)
-                pool.update(ranked[: args.depth])
+                hits = retriever.search(text, level2=level2, k=args.depth * 3, mode=mode)
+                pool.update([h.entry.id for h in offered(hits, q["name"])][: args.depth])
             todo = sorted(pool - judged)
             rng.shuffle(todo)
             n_pairs += len(todo)
