@@ -88,16 +88,17 @@ def _reject_constant(name: str):
     raise InputError(f"JSON 中不允许出现 {name}（应为数字或 null）")
 
 
+def json_syntax_message(exc: json.JSONDecodeError) -> str:
+    """A JSON syntax error in Chinese, with where it is (files and web requests alike)."""
+    message = next((zh for en, zh in _JSON_MESSAGES if exc.msg.startswith(en)), exc.msg)
+    return f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列，{message}"
+
+
 def _read_json(text: str, file: str) -> Document:
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        message = exc.msg
-        for english, chinese in _JSON_MESSAGES:
-            if exc.msg.startswith(english):
-                message = chinese
-                break
-        raise InputError(f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列，{message}", file, row=None) from None
+        raise InputError(json_syntax_message(exc), file, row=None) from None
     except InputError as exc:
         raise InputError(exc.message, file) from None
     except RecursionError:

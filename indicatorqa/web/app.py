@@ -49,7 +49,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from ..readers.jsonfile import PYDANTIC_MESSAGES_ZH
+from ..readers.jsonfile import PYDANTIC_MESSAGES_ZH, json_syntax_message
 from starlette.formparsers import MultiPartException
 
 from .. import __version__
@@ -381,18 +381,6 @@ def _strip_analysis(data: dict) -> dict:
     return {**data, "projects": cleaned}
 
 
-_JSON_ZH = (
-    ("Expecting value", "此处缺少值"),
-    ("Expecting ',' delimiter", "缺少逗号"),
-    ("Expecting ':' delimiter", "缺少冒号"),
-    ("Expecting property name enclosed in double quotes", "键名必须用双引号括起来（或多了一个逗号）"),
-    ("Unterminated string", "字符串没有结束引号"),
-    ("Invalid control character", "字符串中有控制字符（换行须写成 \\n）"),
-    ("Invalid \\escape", "无效的转义符"),
-    ("Extra data", "JSON 结束后还有多余内容"),
-)
-
-
 def _reject_constant(name: str):
     raise ValueError(f"JSON 中不允许出现 {name}（应为数字或 null）")
 
@@ -404,8 +392,7 @@ def projects_from_json(body: bytes) -> list[Project]:
     try:
         data = json.loads(body, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        message = next((zh for en, zh in _JSON_ZH if exc.msg.startswith(en)), exc.msg)
-        raise HTTPException(422, f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列，{message}") from None
+        raise HTTPException(422, json_syntax_message(exc)) from None
     except UnicodeDecodeError:
         raise HTTPException(422, "请求体不是 UTF-8 编码的 JSON") from None
     except RecursionError:
