@@ -98,38 +98,29 @@ def paragraph_text(p) -> str:
     return "".join(parts)
 
 
-def _block_children(container):
-    """Block-level children, looking through content controls and custom XML."""
+def _children(container, names: tuple[str, ...]):
+    """Children named ``names`` (paragraphs and tables, rows, cells), looking through content
+    controls (``sdt``) and custom XML, which Word wraps around any of them."""
     for child in container:
         name = _local(child)
         if name in ("sdt", "customXml"):
             content = _child(child, "sdtContent") if name == "sdt" else child
             if content is not None:
-                yield from _block_children(content)
-        elif name in ("p", "tbl"):
+                yield from _children(content, names)
+        elif name in names:
             yield child
+
+
+def _block_children(container):
+    return _children(container, ("p", "tbl"))
 
 
 def _rows(tbl):
-    for child in tbl:
-        name = _local(child)
-        if name == "tr":
-            yield child
-        elif name in ("sdt", "customXml"):
-            content = _child(child, "sdtContent") if name == "sdt" else child
-            if content is not None:
-                yield from _rows(content)
+    return _children(tbl, ("tr",))
 
 
 def _cells(tr):
-    for child in tr:
-        name = _local(child)
-        if name == "tc":
-            yield child
-        elif name in ("sdt", "customXml"):
-            content = _child(child, "sdtContent") if name == "sdt" else child
-            if content is not None:
-                yield from _cells(content)
+    return _children(tr, ("tc",))
 
 
 def cell_text(tc) -> str:
