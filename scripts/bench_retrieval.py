@@ -144,17 +144,11 @@ def level_for(q: dict, how: str) -> str | None:
 def product_queries(queries: list[dict]) -> list[tuple[str, str | None]]:
     """(query text, 二级指标) per query, through ``suggestion_query`` with a findings engine
     trained without the query's document."""
-    from indicatorqa.analyse import Analyzer
-    from indicatorqa.learn.models import Judge
-    from indicatorqa.learn.train import _projects_from_rows, fit_all, load_indicator_rows
+    from indicatorqa.learn.train import load_indicator_rows, lodo_folds
     from indicatorqa.suggest import suggestion_query
 
-    rows = load_indicator_rows()
     out: dict[str, tuple[str, str | None]] = {}
-    for doc in sorted({q["doc"] for q in queries}):
-        judge = Judge(fit_all([r for r in rows if r["doc"] != doc]), {"fold": doc})
-        projects, index = _projects_from_rows([r for r in rows if r["doc"] == doc])
-        analysed = Analyzer(None, judge).analyse(projects)
+    for doc, judge, analysed, index in lodo_folds(load_indicator_rows(), sorted({q["doc"] for q in queries})):
         where = {(m["table"], m["row"]): (project, ind) for project, members in zip(analysed, index)
                  for ind, m in zip(project.indicators, members)}
         for q in queries:

@@ -153,21 +153,31 @@ def _projects_from_rows(rows: list[dict]):
     return projects, index
 
 
+def heldout_documents(rows: list[dict]) -> list[str]:
+    """The documents a leave-one-document-out split holds out: written and feedback rows only
+    ever train; the held-out folds are real documents."""
+    return sorted({r["doc"] for r in rows if r.get("source", "seed") not in ("written", "feedback") and r["doc"] != "written"})
+
+
+def lodo_folds(rows: list[dict], docs: Iterable[str], config=None):
+    """For each held-out document: the judge trained on every other row, and the document's rows
+    analysed by the full analyser with it, as ``(doc, judge, analysed projects, labeled rows
+    per project)``."""
+    from ..analyse import Analyzer
+
+    for doc in docs:
+        judge = Judge(fit_all([r for r in rows if r["doc"] != doc]), {"fold": doc})
+        projects, index = _projects_from_rows([r for r in rows if r["doc"] == doc])
+        yield doc, judge, Analyzer(config, judge).analyse(projects), index
+
+
 def evaluate_lodo(rows: list[dict], config=None, progress=None) -> dict:
     """Leave one seed document out: train on the rest (and the written rows), check the held-out one."""
-    from ..analyse import Analyzer
     from ..config import Config
 
-    config = config or Config()
-    # Written and feedback rows only ever train; the held-out folds are real documents.
-    docs = sorted({r["doc"] for r in rows if r.get("source", "seed") not in ("written", "feedback") and r["doc"] != "written"})
+    docs = heldout_documents(rows)
     counts = {code: Counts() for code in (*INDICATOR_RULES, *GROUPS)}
-    for doc in docs:
-        train_rows = [r for r in rows if r["doc"] != doc]
-        test_rows = [r for r in rows if r["doc"] == doc]
-        judge = Judge(fit_all(train_rows), {"fold": doc})
-        projects, index = _projects_from_rows(test_rows)
-        analysed = Analyzer(config, judge).analyse(projects)
+    for doc, _judge, analysed, index in lodo_folds(rows, docs, config or Config()):
         for project, members in zip(analysed, index):
             for ind, gold_row in zip(project.indicators, members):
                 found = {f.code: f for f in ind.findings}
