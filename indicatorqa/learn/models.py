@@ -404,7 +404,10 @@ def save(pipelines: dict, meta: dict, directory: Path) -> None:
         path = directory / f"{name}.joblib"
         joblib.dump(pipe, path, compress=3)
         files[name] = {"file": path.name, "sha256": _sha256(path)}
-    meta = {**meta, "files": files, "runtime": export_runtime(pipelines, directory, files)}
+    _write_manifest(directory, {**meta, "files": files, "runtime": export_runtime(pipelines, directory, files)})
+
+
+def _write_manifest(directory: Path, meta: dict) -> None:
     (directory / "manifest.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n", "utf-8")
 
 
@@ -432,11 +435,10 @@ def reexport(directory: str | Path | None = None) -> dict:
     """Export the runtime files of an existing model directory from its joblib pipelines
     (e.g. models trained before the export existed), without retraining; updates the manifest."""
     directory = Path(directory) if directory else default_model_dir()
-    manifest = directory / "manifest.json"
-    meta = json.loads(manifest.read_text("utf-8"))
+    meta = json.loads((directory / "manifest.json").read_text("utf-8"))
     pipelines = load_judge(directory, backend="sklearn").pipelines
     meta["runtime"] = export_runtime(pipelines, directory, meta["files"])
-    manifest.write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n", "utf-8")
+    _write_manifest(directory, meta)
     _LOADED.clear()
     return meta["runtime"]
 
