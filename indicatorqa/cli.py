@@ -174,6 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=3, help="建议条数（默认 3）/ number of suggestions")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.add_argument("--embedder", metavar="NAME_OR_PATH", help="sentence-transformers 模型 / embedding model")
+    p.add_argument("--config", metavar="TOML", help="配置文件（默认查找 indicatorqa.toml 或 pyproject.toml）/ config file")
+    p.add_argument("--models", metavar="DIR", help="已训练模型目录（默认 models/findings）/ trained models directory")
     p.set_defaults(func=cmd_suggest)
 
     p = sub.add_parser("schema", help="输出数据模型的 JSON Schema / print the JSON Schema of the data model")
@@ -380,8 +382,13 @@ def cmd_suggest(args) -> int:
     from .suggest import suggest
 
     ind = Indicator(level2=args.level2, name=args.name, description=args.description, value=args.value)
-    project = Project(name="", budget=args.budget, budget_year=args.year, budget_year_evidence="命令行参数" if args.year else "")
-    suggestions = suggest(ind, project, build_retriever(args.embedder), k=args.k)
+    project = Project(name="", budget=args.budget, budget_year=args.year, budget_year_evidence="命令行参数" if args.year else "",
+                      indicators=[ind])
+    # The row is checked first, as `check` does: what is wrong with it decides where rewrites are
+    # looked for (an N003 level, a vague 效益 claim's output measures).
+    analyzer = build_analyzer(args.config, args.models)
+    project = analyzer.analyse([project])[0]
+    suggestions = suggest(project.indicators[0], project, build_retriever(args.embedder), k=args.k, judge=analyzer.judge)
     if args.format == "json":
         import json
 
@@ -395,6 +402,8 @@ def cmd_suggest(args) -> int:
         print(f"   描述：{sg.description}")
         if sg.basis:
             print(f"   数值依据：{sg.basis}")
+        if sg.note:
+            print(f"   说明：{sg.note}")
         print(f"   来源：{sg.source}（相似度 {sg.similarity:.2f}）")
     return EXIT_OK
 

@@ -46,5 +46,10 @@ def canonical_level2(text: str) -> str | None:
 def canonical_level1(text: str, level2: str | None = None) -> str | None:
     found = _match(text, _table()["level1"])
     if found is None and level2:
-        return _table()["parent"].get(level2)
+        return parent_level1(level2)
     return found
+
+
+def parent_level1(level2: str | None) -> str | None:
+    """The canonical 一级 a canonical 二级 belongs to: '社会效益' → '效益'."""
+    return _table()["parent"].get(level2) if level2 else None

@@ -67,6 +67,7 @@ class Suggestion(_Model):
     source: str = Field("", description="where the pattern came from, e.g. corpus:curated/123")
     similarity: float | None = None
     basis: str | None = Field(None, description="why this number: the goal, budget or corpus range it comes from")
+    note: str | None = Field(None, description="why this rewrite sits under another 二级指标 than the original, when it does")
 
 
 class Indicator(_Model):

@@ -8,7 +8,9 @@ is rebuilt exactly when either changes.
 
 Fusion: each ranking is turned into scores in [0, 1] (BM25 divided by the best score,
 cosine similarity as is) and mixed with weight ``dense_weight``; entries whose canonical
-二级指标 equals the query's come first ("same 二级指标 first, then any").
+二级指标 equals the query's come first ("same 二级指标 first, then any"). ``search(outside=n)``
+also returns the best ``n`` entries of every other 二级指标 after that ranking, so that a
+suggestion can move a row to the level it should be written under (``suggest.arranged``).
 """
 
 from __future__ import annotations
@@ -265,7 +267,9 @@ class Retriever:
             return dense
         return (1 - self.dense_weight) * lex + self.dense_weight * np.clip(dense, 0, None)
 
-    def search_many(self, queries: list[tuple[str, str | None]], k: int = 3, mode: str = "fused", chunk: int = 2048) -> list[list[Hit]]:
+    def search_many(
+        self, queries: list[tuple[str, str | None]], k: int = 3, mode: str = "fused", chunk: int = 2048, outside: int = 0
+    ) -> list[list[Hit]]:
         """``search`` for many (query, level2) pairs: the query embeddings in one ``encode``
         call, each distinct query searched once.
         Returns the same hits as calling ``search`` on each pair."""
@@ -290,21 +294,44 @@ class Retriever:
                 qv = None if vecs is None else vecs[i]
                 lx = None if lex is None else lex[i]
                 for level2 in by_text[t]:
-                    results[(t, level2)] = self.search(t, level2, k, mode, query_vec=qv, lex=lx)
+                    results[(t, level2)] = self.search(t, level2, k, mode, query_vec=qv, lex=lx, outside=outside)
         return [results[q] for q in queries]
 
+    @cached_property
+    def level_codes(self) -> tuple[np.ndarray, dict[str, int]]:
+        """Each entry's canonical 二级指标 as a small integer (comparing ints over the whole
+        corpus per query is what keeps a 100k-row batch fast), and the code of each level."""
+        codes: dict[str, int] = {}
+        arr = np.array([codes.setdefault(str(lv), len(codes)) for lv in self.level2s], dtype=np.int16)
+        return arr, codes
+
     def search(
-        self, query: str, level2: str | None = None, k: int = 3, mode: str = "fused", query_vec=None, lex=None
+        self, query: str, level2: str | None = None, k: int = 3, mode: str = "fused", query_vec=None, lex=None,
+        outside: int = 0,
     ) -> list[Hit]:
+        """The top ``k`` entries, those of ``level2`` first; with ``outside``, then the best
+        ``outside`` entries of each other 二级指标 not already among them (by score)."""
         if not self.entries:
             return []
         scores = self.score_all(query, mode, query_vec, lex=lex)
         order = np.argsort(-scores, kind="stable")
+        extra: list[int] = []
         if level2:
-            same = order[self.level2s[order] == level2]
-            rest = order[self.level2s[order] != level2]
-            order = np.concatenate([same, rest])
-        return [Hit(self.entries[i], float(scores[i])) for i in order[:k]]
+            codes, index = self.level_codes
+            in_order = codes[order]
+            same_mask = in_order == index.get(level2, -1)
+            top = np.concatenate([order[same_mask], order[~same_mask]])[:k]
+            if outside > 0:
+                # Group the ranking by level (a stable sort keeps each group best first) and keep
+                # each group's first ``outside``; positions in ``order`` sorted back = by score.
+                grouped = np.argsort(in_order, kind="stable")
+                codes_sorted = in_order[grouped]
+                within = np.arange(len(grouped)) - np.searchsorted(codes_sorted, codes_sorted)
+                picked = np.sort(grouped[within < outside])
+                taken = set(top.tolist())
+                extra = [int(i) for i in order[picked[~same_mask[picked]]] if int(i) not in taken]
+            order = top
+        return [Hit(self.entries[i], float(scores[i])) for i in list(order[:k]) + extra]
 
 
 _DEFAULT: dict[str, Retriever] = {}

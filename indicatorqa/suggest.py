@@ -12,13 +12,18 @@ only when there is evidence for one:
 
 Otherwise the number is an explicit blank, ``【待填】``, and the corpus' typical range
 is shown as such in ``basis``.
+
+Suggestions come from the row's own 二级指标 first. The last of the ``k`` may come from another
+level, with a ``note`` saying why (:func:`arranged`): when the row is a vague 效益 claim, the
+best measurable output of the same work; otherwise when an entry elsewhere matches better than
+anything under the row's own level.
 """
 
 from __future__ import annotations
 
 import re
 
-from .levels import canonical_level2
+from .levels import canonical_level2, parent_level1
 from .model import Indicator, Project, Suggestion
 from .retrieve import CorpusEntry, Retriever, project_context, query_text
 from .values import parse_value
@@ -98,6 +103,52 @@ def suggestion_query(indicator: Indicator, project: Project | None = None, judge
     return query_text(indicator.name, indicator.description, indicator.value, context), level2
 
 
+# Findings that make a 效益 row a vague claim rather than a measure (提升…能力 / 提升, a label as the
+# value, the value repeating the name). A reviewer rewrites such a claim either as a measurable
+# effect or as the measurable output of the work behind it (corpus/benchmark/GUIDE.md §2).
+VAGUE_CLAIM = {"V001", "V002", "N002"}
+# The output levels a vague claim's work is measured under; 成本 measures money, not the work.
+OUTPUT_LEVELS = ("数量", "质量", "时效")
+
+
+def vague_effect_claim(indicator: Indicator, level2: str | None) -> bool:
+    return parent_level1(level2) == "效益" and any(f.code in VAGUE_CLAIM for f in indicator.findings)
+
+
+def _where(entry: CorpusEntry) -> str:
+    return f"{entry.level1}—{entry.level2}" if entry.level1 else entry.level2
+
+
+def arranged(hits, level2: str | None, vague_claim: bool = False, k: int = 3):
+    """Suggestion order: (hit, note) pairs, same 二级指标 first; the ``k``-th place goes to an
+    entry of another level when there is a reason, stated in ``note``:
+
+    * ``vague_claim`` (:func:`vague_effect_claim`): the best entry under 数量/质量/时效, the
+      measurable output of the work the claim is about;
+    * otherwise, when the best entry under another level scores above every entry under the
+      row's own, that entry: the row is probably written under the wrong 二级指标.
+
+    ``hits``: as :func:`offered` yields them from ``Retriever.search(..., outside=n)``."""
+    hits = list(hits)
+    if not level2 or k < 2:
+        return [(h, None) for h in hits]
+    same = [h for h in hits if h.entry.level2_canonical == level2]
+    other = sorted((h for h in hits if h.entry.level2_canonical != level2), key=lambda h: -h.score)
+    move, note = None, None
+    if vague_claim:
+        move = next((h for h in other if h.entry.level2_canonical in OUTPUT_LEVELS), None)
+        if move is not None:
+            note = (f"原指标是笼统的效益表述，也可改为衡量这项工作产出的指标，列入“{_where(move.entry)}”"
+                    "（采用时请把二级指标一并改过来）")
+    elif other and same and other[0].score > same[0].score:
+        move = other[0]
+        note = f"与本指标最接近的规范写法属于“{_where(move.entry)}”，请核对本指标的二级指标是否填对"
+    if move is None or not same:
+        return [(h, None) for h in hits]
+    head = same[: k - 1]
+    rest = [h for h in hits if h is not move and not any(h is x for x in head)]
+    return [(h, None) for h in head] + [(move, note)] + [(h, None) for h in rest]
+
 
 def offered(hits, own_name: str):
     """The hits as suggestions list them: each entry name once, and never the row's own name
@@ -114,13 +165,17 @@ def suggest(
 ) -> list[Suggestion]:
     """Rewrites for one indicator (``hits``: its retrieval results when already searched in batch;
     ``judge``: the findings engine's models, to look under the 二级指标 an N003 finding names)."""
+    query, level2 = suggestion_query(indicator, project, judge)
     if hits is None:
-        query, level2 = suggestion_query(indicator, project, judge)
-        hits = retriever.search(query, level2=level2, k=k * 3)
+        hits = retriever.search(query, level2=level2, k=k * 3, outside=k)
     out: list[Suggestion] = []
-    for hit in offered(hits, indicator.name):
+    written = canonical_level2(indicator.level2) or canonical_level2(indicator.level1)
+    for hit, note in arranged(offered(hits, indicator.name), level2, vague_effect_claim(indicator, level2), k):
         entry = hit.entry
         value, basis = fill_value(entry, indicator, project)
+        if note is None and written and entry.level2_canonical and entry.level2_canonical != written:
+            # Looked for under the level an N003 finding names, or nothing was left at the row's own.
+            note = f"此写法属于“{_where(entry)}”，采用时请把二级指标一并改过来"
         out.append(
             Suggestion(
                 level1=entry.level1,
@@ -131,6 +186,7 @@ def suggest(
                 source=f"corpus:{entry.id}",
                 similarity=round(hit.score, 3),
                 basis=basis or None,
+                note=note,
             )
         )
         if len(out) >= k:
@@ -144,7 +200,7 @@ def add_suggestions(projects: list[Project], retriever: Retriever, k: int = 3, j
     if not todo:
         return projects
     # All queries of the batch searched together (one embedding call, one BM25 product).
-    all_hits = retriever.search_many([suggestion_query(ind, project, judge) for project, ind in todo], k=k * 3) if hasattr(retriever, "search_many") else None
+    all_hits = retriever.search_many([suggestion_query(ind, project, judge) for project, ind in todo], k=k * 3, outside=k) if hasattr(retriever, "search_many") else None
     for n, (project, ind) in enumerate(todo):
         ind.suggestions = suggest(ind, project, retriever, k, hits=None if all_hits is None else all_hits[n], judge=judge)
     return projects

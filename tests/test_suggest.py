@@ -151,3 +151,56 @@ def test_no_suggestion_repeats_the_rows_own_name(checked_seeds):
     flagged = [i for p in checked_seeds for i in p.indicators if i.suggestions]
     assert flagged
     assert all(s.name.strip() != i.name.strip() for i in flagged for s in i.suggestions)
+
+
+def _level(s) -> str | None:
+    from indicatorqa.levels import canonical_level2
+
+    return canonical_level2(s.level2)
+
+
+def test_a_vague_effect_claim_also_gets_a_measurable_output(analyzer, retriever):
+    """提升…能力 / 显著提升 under 社会效益: the first rewrites stay under 社会效益, and one is the
+    measurable output of the same work, marked as moving the row to another 二级指标."""
+    ind = Indicator(level1="效益指标", level2="社会效益指标", name="全面提升干部队伍业务能力", value="显著提升")
+    project = analyzer.analyse([Project(name="2025年干部教育培训项目", indicators=[ind])])[0]
+    add_suggestions([project], retriever, judge=analyzer.judge)
+    sg = project.indicators[0].suggestions
+    assert len(sg) == 3, sg
+    assert _level(sg[0]) == "社会效益" and sg[0].note is None
+    moved = [s for s in sg if _level(s) in ("数量", "质量", "时效")]
+    assert len(moved) == 1 and moved[0] is sg[-1], sg
+    assert "产出" in moved[0].note and moved[0].level2 in moved[0].note
+    assert "培训" in moved[0].name + moved[0].description, moved[0]
+
+
+def test_a_row_with_a_real_measure_keeps_its_level(analyzer, retriever):
+    """A 数量 row with a vague value is not a 效益 claim: every rewrite stays under 数量."""
+    ind = Indicator(level1="产出指标", level2="数量指标", name="举办培训班期数", value="若干")
+    project = analyzer.analyse([Project(name="2025年干部教育培训项目", indicators=[ind])])[0]
+    add_suggestions([project], retriever, judge=analyzer.judge)
+    sg = project.indicators[0].suggestions
+    assert sg and all(_level(s) == "数量" and s.note is None for s in sg), sg
+
+
+def test_search_outside_adds_the_best_of_other_levels(retriever):
+    hits = retriever.search("科普讲座场次", level2="数量", k=5, outside=2)
+    head, extra = hits[:5], hits[5:]
+    assert all(h.entry.level2_canonical == "数量" for h in head)
+    assert extra and all(h.entry.level2_canonical != "数量" for h in extra)
+    per_level = {}
+    for h in extra:
+        per_level[h.entry.level2_canonical] = per_level.get(h.entry.level2_canonical, 0) + 1
+    assert max(per_level.values()) <= 2 and len(per_level) >= 5
+    assert [h.score for h in extra] == sorted((h.score for h in extra), reverse=True)
+    assert retriever.search("科普讲座场次", level2="数量", k=5) == head
+
+
+def test_suggest_command_checks_the_row_and_says_when_the_level_changes(capsys):
+    from indicatorqa.cli import main
+
+    code = main(["suggest", "全面提升干部队伍业务能力", "--value", "显著提升", "--level2", "社会效益指标"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.count("来源：corpus:") == 3
+    assert "说明：原指标是笼统的效益表述" in out and "产出指标" in out

@@ -539,7 +539,8 @@ def _worst_section(s: GroupSummary) -> str:
             src = f"{sg.source}" + (f"，相似度 {sg.similarity:.2f}" if sg.similarity is not None else "")
             sugg += f'<br><span class="small muted">来源：{e(src)}</span></div>'
             for other in ind.suggestions[1:3]:
-                sugg += f'<div class="small muted">或：{e(other.name)}：{e(other.value)}</div>'
+                note = f'（{e(other.note)}）' if other.note else ""
+                sugg += f'<div class="small muted">或：{e(other.name)}：{e(other.value)}{note}</div>'
         else:
             sugg = '<span class="muted small">—</span>'
         body.append(

@@ -246,8 +246,10 @@ class Engine:
     def suggest(self, indicator: Indicator, project: Project, k: int) -> list[Suggestion]:
         from ..suggest import suggest
 
-        with self.lock:
-            return suggest(indicator, project, self.retriever, k=k)
+        with self.lock, _fast_sklearn():
+            # Checked first, as in a table: the findings decide where rewrites are looked for.
+            checked = self.analyzer.analyse([project.model_copy(update={"indicators": [indicator]})])[0]
+            return suggest(checked.indicators[0], checked, self.retriever, k=k, judge=self.analyzer.judge)
 
     def predict_level2(self, indicator: Indicator) -> str | None:
         judge = self.analyzer.judge

@@ -424,6 +424,7 @@
     );
     if (s.description) li.append(el("span", { class: "s-desc", text: s.description }));
     if (s.basis) li.append(el("span", { class: "s-basis", text: "数值依据：" + s.basis }));
+    if (s.note) li.append(el("span", { class: "s-note", text: s.note }));
     return li;
   }
 
@@ -492,7 +493,14 @@
     ind.name = s.name;
     ind.description = s.description || "";
     ind.value = s.value;
-    for (const f of ["name", "description", "value"]) {
+    const fields = ["name", "description", "value"];
+    // A suggestion with a note sits under another 二级指标: the row moves with it.
+    if (s.note && s.level2) {
+      ind.level1 = s.level1 || ind.level1;
+      ind.level2 = s.level2;
+      fields.unshift("level1", "level2");
+    }
+    for (const f of fields) {
       body.querySelector('.cell[data-field="' + f + '"]').value = ind[f];
     }
     // A blank 【待填】 is for the author: put the cursor on it.
