@@ -21,9 +21,8 @@ product's ordering (entries of the query's canonical 二级指标 first, then an
 * fused    — default model + BM25 as the product runs it (``default_retriever()``, ``mode="fused"``).
 
 The ranking is the product's suggestion order (``indicatorqa.suggest.arranged``): the query's
-二级指标 first, except that the k-th place goes to an entry of another level when the row is a
-vague 效益 claim (the best 数量/质量/时效 entry) or when an entry elsewhere scores above every
-entry at the row's level.
+二级指标 first, except that the k-th place goes to the best 数量/质量/时效 entry when the findings
+engine finds the row a vague 效益 claim (V001, V002 or N002 under a 效益 level).
 
 Queries go through the product's own path (``--query product``, the default):
 ``indicatorqa.suggest.suggestion_query(indicator, project, judge)``, exactly what ``check`` uses —

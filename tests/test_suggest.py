@@ -204,3 +204,23 @@ def test_suggest_command_checks_the_row_and_says_when_the_level_changes(capsys):
     assert code == 0
     assert out.count("来源：corpus:") == 3
     assert "说明：原指标是笼统的效益表述" in out and "产出指标" in out
+
+
+def test_rewrites_change_the_level_only_with_a_reason_and_say_so(checked_seeds, analyzer):
+    """A rewrite under another 二级指标 tells the author to move the row; it is offered only when
+    the findings engine says the row is under the wrong level (N003) or is a vague 效益 claim,
+    and it always says so."""
+    from indicatorqa.levels import canonical_level2
+    from indicatorqa.suggest import vague_effect_claim
+
+    moved_with_reason = 0
+    for p in checked_seeds:
+        for ind in p.indicators:
+            written = canonical_level2(ind.level2) or canonical_level2(ind.level1)
+            codes = {f.code for f in ind.findings}
+            for s in ind.suggestions:
+                if written and _level(s) != written:
+                    assert s.note, (ind.name, s)
+                    assert "N003" in codes or vague_effect_claim(ind, written), (ind.name, ind.value, s.name, s.note)
+                    moved_with_reason += 1
+    assert moved_with_reason > 10
