@@ -189,6 +189,27 @@ def test_applying_a_suggestion_removes_the_finding(page):
         assert "600" in r.locator("[data-field=value]").input_value()
 
 
+def test_a_suggestion_under_another_level_says_so_and_moves_the_row(page):
+    """A vague 效益 claim's third suggestion is an output measure: it carries a note, and adopting
+    it moves the row to that 二级指标 (otherwise the adopted row would be flagged N003)."""
+    r = row(page, 0)
+    r.locator("[data-field=level1]").fill("效益指标")
+    r.locator("[data-field=level2]").fill("社会效益指标")
+    r.locator("[data-field=name]").fill("全面提升干部队伍业务能力")
+    r.locator("[data-field=value]").fill("显著提升")
+    r.locator('.finding[data-code="V001"]').wait_for(state="visible")
+    moved = r.locator(".suggestion").filter(has=page.locator(".s-note"))
+    moved.first.wait_for(state="visible")
+    assert moved.count() == 1
+    assert "效益表述" in moved.first.locator(".s-note").inner_text()
+    name = moved.first.locator(".s-name").inner_text()
+    moved.first.locator(".apply-suggestion").click()
+    page.wait_for_function("() => document.querySelector('tbody.ind [data-field=level2]').value !== '社会效益指标'", timeout=5_000)
+    assert r.locator("[data-field=level2]").input_value() in ("数量指标", "质量指标", "时效指标")
+    assert r.locator("[data-field=level1]").input_value() == "产出指标"
+    assert r.locator("[data-field=name]").input_value() == name
+
+
 def test_user_text_is_shown_as_text_never_as_html(page):
     r = row(page, 0)
     r.locator("[data-field=name]").fill("<img src=x onerror=alert(1)>培训")
