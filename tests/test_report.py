@@ -215,6 +215,23 @@ def test_suggestion_goes_into_the_comment(tmp_path):
 # --- the HTML ---------------------------------------------------------------------------------
 
 
+def test_a_suggestion_under_another_level_shows_why_in_the_page(tmp_path):
+    rule = get("V001")
+    ind = Indicator(
+        level1="效益指标", level2="社会效益指标", name="全面提升业务能力", value="显著提升",
+        findings=[rule.finding(evidence=["显著提升"], confidence=0.9, value="显著提升")],
+        suggestions=[
+            Suggestion(level2="社会效益指标", name="参训人员岗位能力达标率", value="≥【待填】%"),
+            Suggestion(level2="社会效益指标", name="培训成果转化应用项数", value="≥【待填】项"),
+            Suggestion(level1="产出指标", level2="数量指标", name="培训人次", value="≥【待填】人次",
+                       note="原指标是笼统的效益表述，也可改为衡量这项工作产出的指标，列入“产出指标—数量指标”"),
+        ],
+    )
+    build_reports([Project(unit="测试单位", name="测试项目", indicators=[ind])], tmp_path / "out", generated=GENERATED)
+    body = parse_html(tmp_path / "out" / "测试单位.html").body
+    assert "或：培训人次：≥【待填】人次（原指标是笼统的效益表述" in body
+
+
 def test_unit_pages_have_the_sections_and_no_external_resources(seed_projects, seed_report):
     out, _ = seed_report
     for unit in UNITS:
