@@ -40,7 +40,7 @@ PROJECT_FIELDS: dict[str, tuple[str, ...]] = {
     "project_code": ("项目编码", "项目代码", "项目编号"),
     "budget": (
         "预算数", "预算金额", "预算", "项目预算", "资金总额", "年度资金总额", "项目资金", "预算资金",
-        "年度预算数", "项目总额", "预算总额", "年度预算",
+        "年度预算数", "项目总额", "预算总额", "年度预算", "项目金额", "项目预算金额", "项目资金总额",
     ),
     "budget_fiscal": ("财政资金", "财政拨款", "财政拨款资金", "其中财政资金", "其中：财政资金"),
     "budget_other": ("其他资金", "其他来源资金", "其他来源", "其中其他资金"),
@@ -57,6 +57,7 @@ _FORM_FIELDS = {
     "value": "value",
     "basis": "value_basis",
     "operator": "symbol",
+    "direction": "direction",
     "unit": "measure_unit",
     "actual": "actual",
     "score": "score",
@@ -66,7 +67,7 @@ _FORM_FIELDS = {
 }
 FIELD_LABELS = {
     "level1": "一级指标", "level2": "二级指标", "name": "三级指标", "description": "绩效指标描述",
-    "value": "指标值", "value_basis": "指标值确定依据", "symbol": "计算符号", "measure_unit": "计量单位",
+    "value": "指标值", "value_basis": "指标值确定依据", "symbol": "计算符号", "direction": "指标方向", "measure_unit": "计量单位",
     **{fld: names[0] for fld, names in PROJECT_FIELDS.items()},
 }
 INDICATOR_FIELDS = ("level1", "level2", "name", "description", "value")
@@ -197,7 +198,7 @@ def merge_subheader(match: HeaderMatch, below: list[str]) -> bool:
     fields = [(field_of(t), c) for c, t in texts]
     if any(f is None for f, _c in fields):
         return False
-    if not any(f in ("symbol", "measure_unit", "value", "value_basis", "actual", "score", "weight") for f, _c in fields):
+    if not any(f in ("symbol", "direction", "measure_unit", "value", "value_basis", "actual", "score", "weight") for f, _c in fields):
         return False
     for fld, c in fields:
         for cols in match.columns.values():
@@ -310,6 +311,8 @@ def interpret_flat(
             again = match_header(row)
             if again is not None and again.is_header:
                 continue  # the header repeated (page break, concatenated exports)
+        if form.is_trailer_row(row):
+            continue  # 注：… or 审核人：… under the table: no project, no indicator
         if strict_width and any(c.strip() for c in row[header_width:]):
             last = max(c for c, text in enumerate(row) if text.strip()) + 1
             raise InputError(
@@ -319,7 +322,7 @@ def interpret_flat(
             )
         for fld in ("unit", "project"):
             text = _cell(row, col(fld))
-            if text:
+            if text and not form.is_ditto(text):
                 carry[fld] = text
         key = (carry["unit"], carry["project"])
         group = groups.get(key)
@@ -348,7 +351,7 @@ def _build_project(group: _Group, match: HeaderMatch, *, file, sheet, table, tit
         for fld in _PROJECT_TEXT_FIELDS:
             if fld not in texts and col(fld) is not None:
                 text = _cell(row, col(fld))
-                if text:
+                if text and not form.is_ditto(text):
                     texts[fld] = text
         if len(texts) == len(_PROJECT_TEXT_FIELDS):
             break
@@ -374,7 +377,7 @@ def _build_project(group: _Group, match: HeaderMatch, *, file, sheet, table, tit
         project.title = title
         project.name = form.title_to_name(title)
 
-    value_parts = "symbol" in match.columns or "measure_unit" in match.columns
+    value_parts = any(f in match.columns for f in ("symbol", "direction", "measure_unit"))
     value_cols = match.columns.get("value", [])
     level1 = level2 = ""
     indicators = []
@@ -383,7 +386,9 @@ def _build_project(group: _Group, match: HeaderMatch, *, file, sheet, table, tit
         name, description = _cell(row, col("name")), _cell(row, col("description"))
         value = _cells(row, value_cols)
         if value_parts:
-            value = form.join_value(_cell(row, col("symbol")), value, _cell(row, col("measure_unit")))
+            value = form.join_value(
+                _cell(row, col("symbol")), value, _cell(row, col("measure_unit")), _cell(row, col("direction"))
+            )
         if not (name or description or value):
             continue  # a row of project fields only, or of levels only
         indicators.append(

@@ -105,7 +105,9 @@ _HEADER_NAMES: dict[str, list[str]] = {
     "weight": [r"(?:指标)?分值", r"权重(?:分值?)?", r"标准分值?"],
     "reason": [r"偏差原因.*", r".*原因分析.*", r"(?:未完成|偏差)?原因(?:说明)?", r"改进措施"],
     "level1": [r"一级指标(?:名称)?", r"一级"],
-    "level2": [r"二级指标(?:名称)?", r"二级"],
+    # Simplified county tables have one 指标类型 column of 二级 names (数量指标, 质量指标…);
+    # the 一级 follows from them (levels.parent_level1).
+    "level2": [r"二级指标(?:名称)?", r"二级", r"(?:绩效)?指标(?:类型|类别|分类)"],
     "name": [
         r"三级指标(?:名称)?",
         r"(?:绩效)?指标名称",
@@ -123,7 +125,12 @@ _HEADER_NAMES: dict[str, list[str]] = {
         r"(?:预期|计划|标准|期望|预计)值",
         r"(?:指标)?数值",
     ],
-    "operator": [r"(?:计算|运算|比较)?符号", r"(?:指标)?方向"],
+    # 指标性质 holds ≥/＝/≤ (or 定量/定性, which the value grammar ignores) in the
+    # central template 中央部门项目支出绩效目标申报表.
+    "operator": [r"(?:计算|运算|比较)?符号", r"指标性质"],
+    # 指标方向(性) holds 正向/反向: its own field, because the central template has it
+    # next to a symbol column, and both must reach the join.
+    "direction": [r"(?:指标)?方向性?"],
     "unit": [r"(?:计量|度量|计算|指标)?单位"],
     "goal": [r"(?:对应)?(?:年度)?(?:绩效)?目标(?:序号|编号)?", r"年度指标完成情况"],
 }
@@ -194,7 +201,7 @@ def _is_subheader(row: Sequence[str]) -> bool:
     if not nonempty:
         return False
     fields = [header_field(c) for c in nonempty]
-    return all(f is not None for f in fields) and any(f[0] in ("operator", "unit", "value") for f in fields)
+    return all(f is not None for f in fields) and any(f[0] in ("operator", "direction", "unit", "value") for f in fields)
 
 
 def _combine_headers(top: list[str], sub: list[str]) -> list[str]:
@@ -384,7 +391,7 @@ _LABELS: list[tuple[str, re.Pattern]] = [
     ("code", re.compile(r"项目(?:编码|代码|编号|ID|id)")),
     ("name", re.compile(r"项目(?:名称|名)")),
     ("unit", re.compile(r"(?:预算|实施|申报|填报|编制|项目|主管)?单位(?:名称|及代码|（盖章）)?|(?:主管)?部门(?:名称|及代码)?|单位名称及代码")),
-    ("total", re.compile(r"(?:年度|项目|本年)?(?:预算|资金)(?:数|金额|总额|总计|总数)|(?:项目)?(?:年度)?总预算|(?:项目)?(?:年度)?资金总额|预算资金|(?:年度)?预算(?:安排)?")),
+    ("total", re.compile(r"(?:年度|项目|本年)?(?:预算|资金)(?:数|金额|总额|总计|总数)|(?:项目)?(?:年度)?总预算|(?:项目)?(?:年度)?资金总额|预算资金|(?:年度)?预算(?:安排)?|项目(?:资金|预算|金额)")),
     ("fiscal", re.compile(r"(?:其中[:：]?)?(?:当年|本级|本年)?财政(?:资金|拨款|性资金)(?:资金)?|(?:其中[:：]?)?一般公共预算(?:资金|拨款)?")),
     ("other", re.compile(r"(?:其中[:：]?)?(?:其他|其它)(?:来源)?资金|(?:其中[:：]?)?(?:自有|自筹|单位自有)资金")),
     ("use", re.compile(r"(?:预算规模及)?(?:项目)?资金用途|项目(?:概况|内容|简介|主要内容)|主要内容|实施内容|资金使用方向")),
@@ -392,6 +399,11 @@ _LABELS: list[tuple[str, re.Pattern]] = [
     ("goals", re.compile(r"(?:项目)?(?:年度)?(?:总体)?(?:绩效)?目标(?:内容)?|年度绩效目标|项目绩效目标")),
 ]
 _SCALAR_LABELS = {"code", "name", "unit", "total", "fiscal", "other"}
+_AMOUNT_LABELS = {"total", "fiscal", "other"}
+# Under a budget label some forms head their amount columns 合计 | 财政资金 | 其他资金 and
+# put the amounts in the row below; 合计 there is the total, not a label of its own
+# (elsewhere 合计 closes a list, so it is not in _LABELS).
+_SUBTOTAL_HEADS = {"合计", "总计", "小计", "金额合计", "资金合计"}
 _GROUP_LABELS = {"use", "plan", "goals"}
 
 
@@ -421,6 +433,29 @@ def label_key(cell: str) -> tuple[str | None, str]:
     return None, ""
 
 
+# A label opening a later part of a line: 填报单位：X    金额单位：元 holds two fields.
+_INNER_LABEL = re.compile(r"\s+([^\s:：]{1,16}[:：])")
+
+
+def labelled_parts(text: str) -> list[str]:
+    """A line of several labelled fields split into one text per field.
+
+    Preambles print 填报单位（盖章）：X and 金额单位：元 on one line, spaced apart; read
+    whole, the unit would swallow the money note and the note would be lost. A part
+    starts at a space followed by a label the form knows (or a money-unit label).
+    """
+    text = clean_cell(text)
+    cuts = [0]
+    for m in _INNER_LABEL.finditer(text):
+        label = m.group(1)
+        if label_key(label + "x")[0] is not None or money_unit_factor(label + "万元") is not None:
+            cuts.append(m.start(1))
+    if len(cuts) == 1:
+        return [text] if text else []
+    cuts.append(len(text))
+    return [part for a, b in zip(cuts, cuts[1:]) if (part := text[a:b].strip())]
+
+
 # A unit cell with its code: 331201天津市科学技术信息研究所, [331201]天津市…, 331201-天津市…
 _UNIT_WITH_CODE = re.compile(r"^[\[【(（]?(\d{5,15})[\]】)）]?\s*[-_—:：]?\s*([^\d\s年月日号万亿元个项次人家%％].{1,60})$")
 
@@ -447,7 +482,7 @@ def title_to_name(title: str) -> str:
 # Interpretation
 
 
-def join_value(symbol: str, value: str, unit: str) -> str:
+def join_value(symbol: str, value: str, unit: str, direction: str = "") -> str:
     """One value from split columns: (≥, 20, 家) → '≥20家'; 正向/反向 → ≥/≤.
 
     Uses :func:`indicatorqa.values.join_value_columns`, the value grammar's own join,
@@ -456,18 +491,31 @@ def join_value(symbol: str, value: str, unit: str) -> str:
     """
     from ..values import join_value_columns
 
-    # 指标方向 (正向/反向) arrives in the symbol column; join_value_columns reads it there.
-    joined = join_value_columns(symbol, value, unit).raw
+    # 指标方向 (正向/反向) may arrive in the symbol column or a column of its own;
+    # join_value_columns reads it in either, a written symbol taking precedence.
+    joined = join_value_columns(symbol, value, unit, direction).raw
     if not joined and value.strip():
         # The grammar gave up on this cell: keep the user's text rather than lose it.
         return f"{symbol}{value}{unit}"
     return joined
 
 
+# "Same as the cell above", typed where a merged cell would be: 同上, 同前, ditto marks.
+_DITTO = re.compile(r"^(?:同上|同前|[〃″\"]+)[。.]?$")
+
+
+def is_ditto(text: str) -> bool:
+    """True for a cell that says "same as above" (同上, 〃): it fills down like a blank."""
+    return bool(text) and len(text) <= 4 and bool(_DITTO.match(text.strip()))
+
+
 def filled_levels(level1: str, level2: str, cell1: str, cell2: str) -> tuple[str, str]:
     """The 一级/二级 of a row, filled down from the rows above over merged (empty) cells.
 
-    A new 一级 starts without a 二级: the previous group's 二级 does not carry over."""
+    A new 一级 starts without a 二级: the previous group's 二级 does not carry over.
+    A 同上 / 〃 cell is the cell above, as a blank one is."""
+    cell1 = "" if is_ditto(cell1) else cell1
+    cell2 = "" if is_ditto(cell2) else cell2
     if cell1:
         if cell1 != level1:
             level2 = ""
@@ -494,11 +542,43 @@ def _aligned(cells: list[str], width: int, anchor: int) -> list[str]:
 
 def _is_note_row(cells: list[str]) -> bool:
     """A single-cell row under the table: a note (注：…) or a signature line, not an indicator."""
+    if is_trailer_row(cells):
+        return True
     nonempty = [c for c in cells if c]
     if len(nonempty) != 1:
         return False
     text = nonempty[0]
     return bool(re.match(r"^(?:注|备注|说明|填报说明|填表说明|填报人|联系人|联系电话|审核人|负责人)", text)) or len(text) > 40
+
+
+# A note under a table: 注：…, 说明：…, 填表说明…; the colon keeps 说明书印制数量 a name.
+_NOTE_START = re.compile(r"^(?:(?:注|备注|说明|附注)\s*\d?\s*[:：]|(?:填报|填表)(?:说明|要求))")
+# A signature line: 审核人：  填报人：  联系电话：, with or without the name typed in.
+_SIGNATURE = re.compile(
+    r"^(?:(?:单位|部门|财务|项目)?负责人|审核人|审批人|复核人|填报人|填表人|制表人|经办人|联系人|联系电话|"
+    r"分管领导|(?:填报|填表|制表)日期)\s*[:：]"
+)
+
+
+def is_trailer_row(cells: Sequence[str]) -> bool:
+    """A note or signature row under a table, never a project or an indicator.
+
+    A note spans the row (one text, in one cell or repeated over a merged range)
+    and starts with 注：/说明：/填表说明; a signature line starts with a label such as
+    审核人： and at least half of its texts are such labels (the rest the names typed
+    after them).
+    """
+    texts: list[str] = []
+    for c in cells:
+        c = clean_cell(c)
+        if c and c not in texts:
+            texts.append(c)
+    if not texts:
+        return False
+    if len(texts) == 1 and _NOTE_START.match(texts[0]):
+        return True
+    labels = sum(1 for t in texts if _SIGNATURE.match(t))
+    return bool(_SIGNATURE.match(texts[0])) and labels * 2 >= len(texts)
 
 
 def interpret_indicators(
@@ -529,8 +609,8 @@ def interpret_indicators(
         cells = _aligned(cells, width, anchor)
         level1, level2 = filled_levels(level1, level2, get(cells, "level1"), get(cells, "level2"))
         name, description = get(cells, "name"), get(cells, "description")
-        if "operator" in cols or "unit" in cols:
-            value = join_value(get(cells, "operator"), get(cells, "value"), get(cells, "unit"))
+        if "operator" in cols or "unit" in cols or "direction" in cols:
+            value = join_value(get(cells, "operator"), get(cells, "value"), get(cells, "unit"), get(cells, "direction"))
         else:
             value = get(cells, "value")
         if not (name or description or value):
@@ -584,6 +664,8 @@ def read_form_fields(rows: Sequence[Sequence[str]], preamble: Sequence[str] = ()
     goal_parts: list[str] = []
     plan_rows: list[list[str]] = []
     group: str | None = None
+    # Amount column headings (合计 | 财政资金 | 其他资金) of the row above, awaiting their amounts.
+    pending: dict[int, str] = {}
 
     def set_scalar(key: str, value: str) -> None:
         value = clean_cell(value)
@@ -600,11 +682,12 @@ def read_form_fields(rows: Sequence[Sequence[str]], preamble: Sequence[str] = ()
             form.name = value
         elif key == "code" and not form.code:
             form.code = value
-        elif key in ("total", "fiscal", "other") and key not in amounts:
+        elif key in _AMOUNT_LABELS and key not in amounts and parse_amount(value) is not None:
+            # Only an amount fills the field: the cell right of 项目资金 may be a
+            # sub-label (中期资金总额, 合计) with the amount further on or below.
             amounts[key] = value
 
-    for text in preamble:
-        text = clean_cell(text)
+    for text in (part for line in preamble for part in labelled_parts(line)):
         note = money_unit_factor(text)
         if note is not None:
             factor = note
@@ -618,6 +701,8 @@ def read_form_fields(rows: Sequence[Sequence[str]], preamble: Sequence[str] = ()
         if not any(cells):
             continue
         nonempty = [c for c in cells if c]
+        if len(nonempty) == 1 and len(parts := labelled_parts(nonempty[0])) > 1:
+            cells = nonempty = parts  # 填报单位：X    金额单位：元 in one cell across the form
         if not form.title and len(nonempty) == 1 and re.search(r"绩效(?:目标|自评)\S*表", nonempty[0]):
             form.title = nonempty[0]
             continue
@@ -627,6 +712,11 @@ def read_form_fields(rows: Sequence[Sequence[str]], preamble: Sequence[str] = ()
             group = first_key if first_key in _GROUP_LABELS else None
         consumed: set[int] = set()
         money_note_in_row = False
+        for i, key in pending.items():
+            if i < len(cells) and cells[i] and parse_amount(cells[i]) is not None:
+                set_scalar(key, cells[i])
+                consumed.add(i)
+        pending = _amount_heads(cells) if not consumed else {}
         for i, cell in enumerate(cells):
             if not cell or i in consumed:
                 continue
@@ -682,6 +772,27 @@ def read_form_fields(rows: Sequence[Sequence[str]], preamble: Sequence[str] = ()
     form.goals_text = "\n".join(goal_parts)
     form.spending_plan = _spending_plan(plan_rows)
     return form
+
+
+def _amount_heads(cells: list[str]) -> dict[int, str]:
+    """Columns of a row that head amounts given in the row below: {column: amount key}.
+
+    A row qualifies when none of its amount labels has an amount beside it
+    (预算金额 | 合计 | 财政资金 | 其他资金, the amounts on the next row).
+    """
+    heads: dict[int, str] = {}
+    for i, cell in enumerate(cells):
+        if not cell:
+            continue
+        if normalize_label(cell) in _SUBTOTAL_HEADS:
+            heads[i] = "total"
+            continue
+        key, inline = label_key(cell)
+        if key in _AMOUNT_LABELS and not inline:
+            heads[i] = key
+        elif parse_amount(cell) is not None:
+            return {}  # an amount in the row itself: an ordinary label | value row
+    return heads
 
 
 def _spending_plan(plan_rows: list[list[str]]) -> list[SpendingPlanEntry]:

@@ -441,8 +441,9 @@ _MONEY_UNIT = re.compile(r"^\s*(?:万元|元|千元|亿元)\s*$")
 def _unit_above(rows: list[list[str]]) -> str:
     """The unit a line above a flat table names (填报单位：XX局), not the money unit."""
     for row in rows:
-        for cell in row:
-            key, inline = form.label_key(cell) if cell else (None, "")
+        for part in (p for cell in row if cell for p in form.labelled_parts(cell)):
+            # One cell may hold 填报单位：X and 金额单位：元 side by side: read them apart.
+            key, inline = form.label_key(part)
             if key == "unit" and inline and not _MONEY_UNIT.match(inline):
                 return inline.strip()
     return ""

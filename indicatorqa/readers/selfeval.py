@@ -142,7 +142,7 @@ def _read_goals(rows: list[list[str]]) -> list[Goal]:
         if not positions:
             continue
         goals: list[Goal] = []
-        for values in rows[r + 1 :]:
+        for k, values in enumerate(rows[r + 1 :], start=r + 1):
             texts = [c for c in values if c]
             if not texts:
                 continue
@@ -156,20 +156,62 @@ def _read_goals(rows: list[list[str]]) -> list[Goal]:
                 if after:
                     goals.append(Goal(number=int(values[numbers[0]]), text=after[0], actual=after[1] if len(after) > 1 else None))
             else:
-                # One cell of expected goals and one of what was achieved.
+                # One cell of expected goals and one of what was achieved, on one row
+                # or one row per goal (目标1：… | 完成… / 目标2：… | 完成…).
                 after_label = texts[1:] if label_key(texts[0])[0] == "goals" else texts
                 if not after_label:
                     continue
-                expected = split_goals(after_label[0])
-                actual = split_goals(after_label[1]) if len(after_label) > 1 else []
-                if len(actual) == len(expected):
-                    for g, a in zip(expected, actual):
-                        g.actual = a.text
-                elif expected and len(after_label) > 1:
-                    expected[0].actual = clean_cell(after_label[1])
-                return expected
+                return _goals_from_pairs(_goal_rows(rows[k:]))
         return goals
     return []
+
+
+def _goal_rows(rows: list[list[str]]) -> list[tuple[str, str]]:
+    """(expected, actual) texts of the goal rows that start ``rows``, in order.
+
+    The first row is a goal row; later rows continue the list while they hold one or
+    two texts that are not a label (项目资金, 偏差原因…) or another header.
+    """
+    pairs: list[tuple[str, str]] = []
+    for values in rows:
+        texts = [c for c in values if c]
+        if not texts:
+            continue
+        after_label = texts[1:] if label_key(texts[0])[0] == "goals" else texts
+        if pairs and (
+            not 1 <= len(after_label) <= 2
+            or after_label is texts and label_key(texts[0])[0] is not None
+            or any(_REASON.fullmatch(normalize_label(c)) for c in texts)
+            or _goal_header_positions(values)
+        ):
+            break
+        if not after_label:
+            break
+        pairs.append((after_label[0], after_label[1] if len(after_label) > 1 else ""))
+        if len(pairs) == 1 and len(split_goals(after_label[0])) > 1:
+            break  # all goals numbered in one cell: the rows below are something else
+    return pairs
+
+
+def _goals_from_pairs(pairs: list[tuple[str, str]]) -> list[Goal]:
+    """Goals with what was achieved, from goal rows (see :func:`_goal_rows`)."""
+    if len(pairs) > 1:
+        expected = split_goals("\n".join(e for e, _a in pairs))
+        if len(expected) != len(pairs):
+            # Unnumbered rows: each row is one goal, numbered as it stands.
+            expected = [Goal(number=k + 1, text=clean_cell(e)) for k, (e, _a) in enumerate(pairs)]
+        for goal, (_e, a) in zip(expected, pairs):
+            goal.actual = clean_cell(a) or None
+        return expected
+    first, achieved = pairs[0]
+    expected = split_goals(first)
+    actual = split_goals(achieved) if achieved else []
+    if len(actual) == len(expected):
+        for g, a in zip(expected, actual):
+            g.actual = a.text
+    elif expected and achieved:
+        expected[0].actual = clean_cell(achieved)
+    return expected
 
 
 def _labelled_value(rows: list[list[str]], patterns: list[re.Pattern]) -> str:

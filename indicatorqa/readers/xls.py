@@ -117,7 +117,15 @@ def _read_book(book, file: str) -> Document:
     next_table = grid.counter()
     total_rows = 0
     names = book.sheet_names()
-    for index in range(book.nsheets):
+    # Hidden sheets (xlrd: visibility 1 hidden, 2 very hidden) hold examples or lookup
+    # lists, not the user's table: read them only when no visible sheet holds a table.
+    # The book knows each sheet's visibility before the sheet is loaded (on_demand).
+    visibility = list(getattr(book, "_sheet_visibility", None) or [])
+    visibility += [0] * (book.nsheets - len(visibility))
+    order = sorted(range(book.nsheets), key=lambda k: visibility[k] != 0)
+    for index in order:
+        if visibility[index] != 0 and projects:
+            break
         sheet = book.sheet_by_index(index)
         raw: list[tuple[int, list[str]]] = []
         for r in range(sheet.nrows):

@@ -214,7 +214,13 @@ def _read_workbook(wb, zf: zipfile.ZipFile, file: str) -> Document:
     next_table = grid.counter()
     total_rows = 0
     sheets = wb.worksheets
-    for ws in sheets:
+    # A hidden sheet holds a 填报示例, a lookup list or an old version, not the user's
+    # table; it is read only when no visible sheet holds a table.
+    visible = [ws for ws in sheets if getattr(ws, "sheet_state", "visible") in (None, "visible")]
+    hidden = [ws for ws in sheets if ws not in visible]
+    for ws in visible + hidden:
+        if ws in hidden and projects:
+            break
         raw = []
         try:
             for line, cells in _sheet_rows(ws, file):
