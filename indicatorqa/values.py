@@ -15,6 +15,8 @@ Kinds (``ParsedValue.kind``)
 ``amount``       money: ``≤493万元``, ``≥1900亿元``, and money per unit ``≤800元/人·月``
                  (``per`` is set then).
 ``percent``      ``≥95%``, ``≥95百分比``, ``≤3‰``, ``提高2个百分点``; ``per`` is set for ``年均≥5%``.
+                 A change target in words reads as the percentage it names: ``零增长`` is
+                 ``≤0%``, ``负增长`` ``<0%`` (trend up).
 ``duration``     a length of time: ``≤10个工作日``, ``≤3个月``, ``≥200天``, ``≥30万小时``.
 ``rate``         a non-money, non-percent quantity per period or per head: ``≥3篇/月``
                  (unit 篇, per 月), ``每年≥2次``, ``≥2次/人``.
@@ -23,7 +25,8 @@ Kinds (``ParsedValue.kind``)
 ``number``       a number with no unit (or with only a magnitude such as 万): ``≤6``, ``2``,
                  ``≤15万``; always flagged ``missing_unit``.
 ``qualitative``  text with no checkable number or date: ``提升``, ``满意``, prose; a graded
-                 standard sets ``grade`` (``优``, ``良好及以上``, ``高``).
+                 standard sets ``grade`` (``优``, ``良好及以上``, ``高``, water classes
+                 ``Ⅲ类``/``稳定达到Ⅳ类``, discharge classes ``一级A标准``).
 ``boolean``      a yes/no answer: ``是``, ``否``, ``有``, ``无``, ``√``, ``×``.
 ``empty``        nothing, or only a dash or slash.
 
@@ -37,7 +40,9 @@ unit ``万人次``, ``multiplier`` 10000 and ``base_unit`` ``人次`` (so ``base
 Money keeps its unit the same way (``万元``, ``亿元``); :attr:`ParsedValue.amount_in_wan_yuan`
 converts to 万元, the unit budgets are stated in. Chinese numerals are read (三次, 十二个,
 两场, 一万二千人); a trailing 万/亿 of a Chinese numeral goes to the unit like that of a
-digit (五万人次 = 5 万人次). Units are canonicalised (百分比 → %, 工作日 → 个工作日,
+digit (五万人次 = 5 万人次). An alternative unit in brackets after a unit of the same
+class is part of it (``≥120万头(羽)`` reads 万头). A per after ``/`` may be a head that is
+no unit (``元/生·年``: per student and year). Units are canonicalised (百分比 → %, 工作日 → 个工作日,
 日 → 天, 平米 → 平方米); unknown units directly after a number are kept as written and
 flagged ``unknown_unit``.
 
@@ -234,6 +239,7 @@ _FILLER_SUFFIX = _Words.plain(_G["directions"]["filler_suffix"])
 _RANGE_SEPARATORS = _Words.plain(_G["directions"]["range_separators"])
 _PER_PREFIX = _Words.tagged(_G["per"]["prefix"])
 _PERIODS = frozenset(_G["per"]["periods"])
+_PER_HEADS = _Words.plain(_G["per"].get("heads", ()))
 
 # surface → (canonical, class); the class is percent, money, time or count.
 _UNITS: dict[str, tuple[str, str]] = {}
@@ -256,6 +262,8 @@ _MONTH_PART_WORDS = _Words.plain(_MONTH_PARTS)
 
 _GRADES = frozenset(w for scale in _G["grades"]["scales"] for w in scale)
 _GRADE_AFTER = _Words.plain(_G["grades"]["after"])
+_GRADE_BEFORE = _Words.plain(_G["grades"].get("before", ()))
+_CHANGE_TARGETS: dict[str, str] = dict(_G.get("change_targets", {}))
 
 _TRUE_WORDS = frozenset(_G["boolean"]["true"])
 _FALSE_WORDS = frozenset(_G["boolean"]["false"])
@@ -679,17 +687,26 @@ def _per_at(s: str, i: int) -> tuple[str, int] | None:
             return None
         parts.append(s[j:k])
         j = k
+        # …and a period after it (元/床·日 with an unlisted head).
+        if j < len(s) and s[j] in "·/":
+            w = _per_word_at(s, j + 1)
+            if w is not None:
+                parts.append(w[0])
+                j = w[1]
     if closing and j < len(s) and s[j] == ")":
         j += 1
     return "·".join(parts), j
 
 
 def _per_word_at(s: str, i: int) -> tuple[str, int] | None:
-    """A period (月, 季度: kept as written) or a unit (人, 班) at ``i``."""
+    """A period (月, 季度: kept as written), a unit (人, 班) or a head (生, 村) at ``i``."""
     best = None
     for period in _PERIODS:
         if s.startswith(period, i) and (best is None or i + len(period) > best[1]):
             best = (period, i + len(period))
+    head = _PER_HEADS.at(s, i)
+    if head and (best is None or i + len(head) > best[1]):
+        best = (head, i + len(head))
     w = _UNIT_SURFACES.at(s, i)
     if w and (best is None or i + len(w) > best[1]):
         best = (_UNITS[w][0], i + len(w))
@@ -1056,6 +1073,12 @@ def _read_quantity(s: str, start: int, num: _Number) -> _Reading:
                 r.repeated_direction = hit
                 flags.add(FLAG_REPEATED_NUMBER if second.value == num.value else FLAG_CONTRADICTORY)
                 j = unit.end
+    if unit.cls is not None and s.startswith("(", j):
+        # An alternative unit in brackets (120万头(羽): head of livestock or of poultry)
+        # names the same count another way; it is part of the unit, not text after it.
+        alt = _known_unit_at(s, j)
+        if alt is not None and alt[1] == unit.cls:
+            j = alt[2]
     if unit.unit is None and not num.chinese:
         unknown = _unknown_unit_at(s, j)
         if unknown is not None:
@@ -1259,23 +1282,29 @@ def _qualitative(raw: str, s: str, flags: set[str]) -> ParsedValue:
     return ParsedValue(raw=raw, kind="qualitative", direction=direction, trend=trend, flags=frozenset(flags), normalized=display)
 
 
-def _grade(s: str) -> tuple[str, str | None] | None:
-    """良好及以上 → (良好, ≥); 优 → (优, None); 达到优秀等级 → (优秀, ≥)."""
-    if s in _GRADES:
-        return s, None  # 达标 is a grade, not 达 + 标
+def _peel_prefix(s: str) -> tuple[str, str | None]:
+    """Direction, neutral and grade-lead words off the start: 稳定达到IV类 → (IV类, ≥)."""
     direction = None
     core = s
-    for _ in range(3):
+    for _ in range(4):
         hit = _DIR_PREFIX.tagged_at(core, 0) or _DIR_SOFT_PREFIX.tagged_at(core, 0)
         if hit:
             direction = direction or hit[1]
             core = core[len(hit[0]) :]
             continue
-        w = _NEUTRAL_PREFIX.at(core, 0)
+        w = _NEUTRAL_PREFIX.at(core, 0) or _GRADE_BEFORE.at(core, 0)
         if w and len(core) > len(w):
             core = core[len(w) :]
             continue
         break
+    return core, direction
+
+
+def _grade(s: str) -> tuple[str, str | None] | None:
+    """良好及以上 → (良好, ≥); 优 → (优, None); 达到优秀等级 → (优秀, ≥)."""
+    if s in _GRADES:
+        return s, None  # 达标 is a grade, not 达 + 标
+    core, direction = _peel_prefix(s)
     for _ in range(3):
         if core in _GRADES:
             return core, direction
@@ -1300,6 +1329,13 @@ def _parse_compact(s: str, allow_multiple: bool = True, raw: str | None = None) 
     if graded:
         grade, direction = graded
         return ParsedValue(raw=raw, kind="qualitative", grade=grade, direction=direction, normalized=display)
+    if allow_multiple and _CHANGE_TARGETS:
+        core, _ = _peel_prefix(s)
+        if core in _CHANGE_TARGETS:
+            # 零增长 → ≤0%: the percentage it names, a growth (trend up) of at most zero.
+            pv = _parse_compact(_CHANGE_TARGETS[core], allow_multiple=False, raw=raw)
+            if pv.kind == "percent":
+                return replace(pv, trend="up")
 
     flags: set[str] = {FLAG_PLACEHOLDER} if _has_placeholder(s) else set()
     tried = 0

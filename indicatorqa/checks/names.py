@@ -7,6 +7,7 @@ live in learned.py.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from ..values import FLAG_PLACEHOLDER, QUANTITY_KINDS, parse_value
 from .base import IndicatorContext, ProjectContext, indicator_check, project_check
@@ -55,6 +56,15 @@ def _is_target(text: str) -> bool:
     return v.kind in QUANTITY_KINDS and v.number is not None and (v.direction is not None or v.unit is not None)
 
 
+def _without_terms(name: str, terms: tuple[str, ...]) -> str:
+    """The name with established terms that contain digits (PM2.5, 5G) taken out: their
+    digits name a thing, not a target."""
+    name = unicodedata.normalize("NFKC", name)
+    for term in sorted(terms, key=len, reverse=True):
+        name = re.sub(re.escape(term), "", name, flags=re.IGNORECASE)
+    return name
+
+
 _LABEL_END = re.compile(r"(度|率|数|数量|情况|次数|人数|金额|时间)$")
 
 
@@ -64,7 +74,7 @@ def swapped_columns(ctx: IndicatorContext, rule):
     name, desc, value = ind.name.strip(), ind.description.strip(), ind.value.strip()
     value_is_target = _is_target(value) or ctx.value.date is not None
     if not value_is_target:
-        if name and _is_target(name):
+        if name and _is_target(_without_terms(name, ctx.config.word_list("terms_with_digits"))):
             yield rule.finding(evidence=[name], problem=f"三级指标一栏是一个目标值“{name}”")
             return
         if desc and _is_target(desc) and len(desc) <= 12:

@@ -64,9 +64,21 @@ def percent_out_of_range(ctx: IndicatorContext, rule):
         yield rule.finding(evidence=[ctx.indicator.value], value=ctx.indicator.value)
 
 
+def delivers_time(ctx: IndicatorContext) -> bool:
+    """The value is time the project delivers (培训时长 ≥40学时), not time it takes."""
+    name = re.sub(r"\s", "", ctx.name)
+    if any(m in name for m in ctx.config.word_list("delivered_time_markers")):
+        return True
+    return ctx.value.base_unit in ctx.config.word_list("delivered_time_units")
+
+
 def polarity(ctx: IndicatorContext) -> str | None:
     """'+' when more is better, '-' when less is better, None when the name does not say."""
     name = re.sub(r"\s", "", ctx.name)
+    # 时长 among the negative markers means time taken (处理时长); hours of training or
+    # service delivered are an output, so the negative words do not decide here.
+    if ctx.value.kind == "duration" and delivers_time(ctx):
+        return "+"
     if any(m in name for m in ctx.config.word_list("negative_markers")):
         return "-"
     if ctx.level2 == "成本":
@@ -105,6 +117,9 @@ _EXPECTED = {
     "满意度": ("给出满意度比例（如 ≥90%）", {"count", "amount", "date", "duration"}),
     "数量": ("给出数量（个、次、人次……）", {"amount", "date", "duration"}),
 }
+# 社会成本 / 生态环境成本 (nonmonetary_cost_levels) may be a harm counted in any unit; only a
+# date or a length of time says nothing about a cost.
+_NONMONETARY_COST = ("给出金额或可核验的数量（如 ≤0.5吨、0户）", {"date", "duration"})
 _KIND_ZH = {
     "count": "数量", "amount": "金额", "percent": "百分比", "duration": "时长", "rate": "频率",
     "date": "日期", "number": "数字", "qualitative": "文字描述", "boolean": "是/否", "empty": "空",
@@ -115,7 +130,20 @@ _KIND_ZH = {
 def type_mismatch(ctx: IndicatorContext, rule):
     v = ctx.value
     expected = _EXPECTED.get(ctx.level2 or "")
+    if expected is not None and ctx.level2 == "成本" and _nonmonetary_cost(ctx):
+        expected = _NONMONETARY_COST
     if expected is None or v.kind not in expected[1]:
+        return
+    if ctx.level2 == "满意度" and _satisfaction_score(ctx):
+        return
+    # Money per head (3300元/生·年, 90元/人·月) under 数量 is a subsidy standard: how much
+    # each beneficiary gets (corpus/LABELING.md: 数量 takes a count or an amount with a unit).
+    # A total amount there (≤50万元) is still a cost in the wrong place.
+    if ctx.level2 == "数量" and v.kind == "amount" and v.per:
+        return
+    # Hours of training delivered (≥40学时) are an output quantity; a ceiling on a length of
+    # time (≤10个工作日) is still a time limit that belongs under 时效.
+    if ctx.level2 == "数量" and v.kind == "duration" and v.direction not in ("≤", "<") and delivers_time(ctx):
         return
     yield rule.finding(
         evidence=[ctx.indicator.level2, ctx.indicator.value],
@@ -124,3 +152,18 @@ def type_mismatch(ctx: IndicatorContext, rule):
         value=ctx.indicator.value,
         actual=_KIND_ZH.get(v.kind, v.kind),
     )
+
+
+def _nonmonetary_cost(ctx: IndicatorContext) -> bool:
+    levels = re.sub(r"\s", "", f"{ctx.indicator.level2 or ''}|{ctx.indicator.level1 or ''}")
+    return any(w in levels for w in ctx.config.word_list("nonmonetary_cost_levels"))
+
+
+def _satisfaction_score(ctx: IndicatorContext) -> bool:
+    """≥90分: a satisfaction score on a 100-point scale is as checkable as ≥90%."""
+    v = ctx.value
+    if v.kind != "count" or v.base_unit not in ctx.config.word_list("satisfaction_score_units"):
+        return False
+    top = ctx.config.threshold("v009_satisfaction_score_max")
+    numbers = [n for n in (v.base_number, v.base_number_high) if n is not None]
+    return bool(numbers) and all(0 <= n <= top for n in numbers)

@@ -133,7 +133,13 @@ def value_facts(r: dict) -> dict[str, float]:
     f["值长度"] = min(len(value), 60) / 60.0
     is_percent = pv.kind == "percent"
     f["值为百分比"] = float(is_percent)
-    rate_name = bool(_RATE_END.search(name)) or any(m in name for m in words["positive_markers"])
+    # A share or a rate: 率 at the end, a positive marker, a share defined by statistics
+    # (健康素养水平), or a change against last year (较上年, 同比) in the name or the value.
+    rate_name = (
+        bool(_RATE_END.search(name))
+        or any(m in name for m in (*words["positive_markers"], *words["share_names"]))
+        or any(m in name or m in value for m in words["change_rate_markers"])
+    )
     f["名称以率结尾"] = float(rate_name)
     f["名称以率结尾×值为百分比"] = float(rate_name and is_percent)
     f["名称非比率×值为百分比"] = float(is_percent and not rate_name)

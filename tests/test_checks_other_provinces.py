@@ -1,0 +1,113 @@
+"""Well-formed indicators from other provinces' tables get no finding; their vague or wrong
+neighbours still do.
+
+Each well-formed row is one a tester found flagged (the forms 中央部门, 浙江, 江苏, 四川 …
+tables use); next to it stand rows that must stay flagged, so that a fix reads the form
+and is no blanket exemption. The rows run through the whole analyser with the shipped
+models, as ``indicatorqa check`` runs them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from indicatorqa.analyse import Analyzer
+from indicatorqa.config import Config
+from indicatorqa.learn.models import load_judge
+from indicatorqa.model import Indicator, Project
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    return Analyzer(Config(), load_judge())
+
+
+def findings(analyzer, level1, level2, name, value, description=""):
+    ind = Indicator(level1=level1, level2=level2, name=name, description=description, value=value)
+    project = Project(name="测试项目", budget=1000.0, budget_year=2025, indicators=[ind])
+    return {f.code for f in analyzer.analyse([project])[0].indicators[0].findings}
+
+
+WELL_FORMED = [
+    # 1. V003: money per student and year; a head count with the poultry alternative in brackets.
+    ("产出指标", "数量指标", "平均资助标准", "3300元/生·年"),
+    ("产出指标", "数量指标", "营养膳食补助标准", "5元/生·天"),
+    ("产出指标", "数量指标", "重大动物疫病免疫数量", "≥120万头（羽）"),
+    # 2. V001: water classes of GB 3838 are checkable grades; 零增长 a checkable target.
+    ("产出指标", "质量指标", "水质", "Ⅲ类"),
+    ("产出指标", "质量指标", "主要断面水质", "稳定达到Ⅳ类"),
+    ("产出指标", "质量指标", "出境断面水质", "达到II类"),
+    ("效益指标", "生态效益指标", "化肥使用量", "零增长"),
+    ("效益指标", "生态效益指标", "化肥使用量", "实现零增长"),
+    # 3. V004: a change against last year is a real rate; 健康素养水平 is a share of residents.
+    ("效益指标", "生态效益指标", "农药使用量较上年", "下降≥2%"),
+    ("效益指标", "社会效益指标", "居民健康素养水平", "≥25%"),
+    # 4. V008 (and V009 under 数量): hours of training delivered are more-is-better.
+    ("产出指标", "数量指标", "培训时长", "≥40学时"),
+    ("效益指标", "社会效益指标", "志愿服务时长", "≥1000小时"),
+    # 5. V009: 社会成本 and 生态环境成本 need not be money (财预〔2021〕101号).
+    ("成本指标", "生态环境成本指标", "活动产生废弃物", "≤0.5吨"),
+    ("成本指标", "社会成本指标", "征地拆迁户数", "0户"),
+    # 6. V005: a coefficient has no unit.
+    ("效益指标", "生态效益指标", "农田灌溉水有效利用系数", "≥0.62"),
+    # 7. N006: the digits of PM2.5 are part of the name, not a target.
+    ("效益指标", "生态效益指标", "PM2.5年均浓度", "≤35微克/立方米"),
+    ("效益指标", "生态效益指标", "PM10年均浓度", "≤70微克/立方米"),
+    # 8. V009: a satisfaction score on a 100-point scale.
+    ("满意度指标", "服务对象满意度指标", "患者满意度", "≥90分"),
+]
+
+
+@pytest.mark.parametrize("level1,level2,name,value", WELL_FORMED)
+def test_well_formed_rows_get_no_finding(analyzer, level1, level2, name, value):
+    assert findings(analyzer, level1, level2, name, value) == set()
+
+
+@pytest.mark.parametrize(
+    "level1,level2,name,value,code",
+    [
+        # 1. A target handed to somebody else is still deferred.
+        ("产出指标", "数量指标", "平均资助标准", "以上级批复为准", "V003"),
+        ("产出指标", "数量指标", "重大动物疫病免疫数量", "以上级下达任务为准", "V003"),
+        # 2. Direction words are still no target, next to the same names.
+        ("产出指标", "质量指标", "水质", "水质明显改善", "V001"),
+        ("效益指标", "生态效益指标", "主要断面水质", "逐步改善", "V001"),
+        # 3. A percentage on something that has no rate is still pseudo-quantified.
+        ("效益指标", "社会效益指标", "对社会的影响", "≥95%", "V004"),
+        ("产出指标", "质量指标", "奖补质量", "≥95%", "V004"),
+        # 4. The time it takes to handle a complaint is still lower-is-better.
+        ("产出指标", "时效指标", "投诉处理时长", "≥3天", "V008"),
+        # … and a ceiling on a length of time under 数量 is still a time limit.
+        ("产出指标", "数量指标", "培训时长", "≤10个工作日", "V009"),
+        # 5. 经济成本 and a bare 成本指标 still need money; a date says nothing about any cost.
+        ("成本指标", "经济成本指标", "成本控制", "控制预算范围内", "V001"),
+        ("成本指标", "经济成本指标", "活动产生废弃物", "≤0.5吨", "V009"),
+        ("产出指标", "成本指标", "征地拆迁户数", "0户", "V009"),
+        ("成本指标", "社会成本指标", "征地拆迁完成时间", "2025年12月31日前", "V009"),
+        # 6. A bare number on a name that fixes no unit still lacks one.
+        ("产出指标", "数量指标", "培训", "≥6", "V005"),
+        # 7. A target written in the name column is still a swap.
+        ("满意度指标", "服务对象满意度指标", "≥90%", "服务对象满意度", "N006"),
+        # 8. Points beyond a 100-point scale are no satisfaction score; a count is no satisfaction.
+        ("满意度指标", "服务对象满意度指标", "患者满意度", "≥120分", "V009"),
+        ("满意度指标", "服务对象满意度指标", "问卷数量", "≥10份", "V009"),
+        # A total amount under 数量 is a cost in the wrong place, unlike money per head.
+        ("产出指标", "数量指标", "资助金额", "≤50万元", "V009"),
+    ],
+)
+def test_neighbours_are_still_flagged(analyzer, level1, level2, name, value, code):
+    assert code in findings(analyzer, level1, level2, name, value)
+
+
+def test_pm25_name_with_a_graded_value_is_not_a_swap(analyzer):
+    """Digits of an established term do not make the name a value, whatever the value is."""
+    codes = findings(analyzer, "效益指标", "生态效益指标", "PM2.5年均浓度", "达到国家二级标准")
+    assert "N006" not in codes
+    codes = findings(analyzer, "产出指标", "数量指标", "新建5G基站", "按计划建设")
+    assert "N006" not in codes
+
+
+def test_name_column_holding_a_target_with_a_term_is_still_a_swap(analyzer):
+    """Taking PM2.5 out of the name leaves ≤35微克/立方米: still a target in the name column."""
+    codes = findings(analyzer, "效益指标", "生态效益指标", "PM2.5≤35微克/立方米", "浓度")
+    assert "N006" in codes
