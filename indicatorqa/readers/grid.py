@@ -350,7 +350,12 @@ def _title_from_rows(rows: list[list[str]], limit: int) -> int | None:
 
 def _is_self_evaluation(match: flat.HeaderMatch, title: str) -> bool:
     # 实际完成值 in the header is the mark of a 绩效自评表; the title confirms older layouts.
-    return match.self_evaluation or ("自评" in title and "score" in match.fields)
+    if match.self_evaluation or ("自评" in title and "score" in match.fields):
+        return True
+    # Other provinces name the actual column 全年实际值, 实际完成指标值…: selfeval knows them.
+    from .selfeval import self_evaluation_columns
+
+    return self_evaluation_columns(match.headers) is not None
 
 
 def read_grid(
@@ -406,7 +411,15 @@ def read_grid(
             raise InputError(
                 f"{_where(grid.sheet)}第 {seg_lines[header_at]} 行的表头缺少必需的列：{'、'.join(missing)}", file
             )
-        if _is_self_evaluation(match, title):
+        if _is_self_evaluation(match, title) and {"project", "project_code"} & match.fields:
+            # A flat self-evaluation export: a 项目名称 column means many projects, one
+            # per name, not one form (a form names its project above the header).
+            from .selfeval import interpret_flat_self_evaluation
+
+            found = interpret_flat_self_evaluation(
+                seg_flat[header_at:], lines=seg_lines[header_at:], file=file, table=table, title=title
+            )
+        elif _is_self_evaluation(match, title):
             from .selfeval import interpret_self_evaluation
 
             found = [interpret_self_evaluation(seg_form, title=title, file=file, table=table, lines=seg_lines)]

@@ -13,6 +13,18 @@ rows are aligned by *content*, from the right: the score and the weight are the
 two adjacent numbers nearest the end, the actual and target values stand right
 before them, the name is the last text before the target, and whatever text
 comes before the name is (goal, 一级, 二级), carried forward when absent.
+
+Content alignment assumes the standard column order (name, then 年度指标值 | 实际完成值 |
+分值 | 得分 side by side), and other provinces' templates reorder the columns
+(一级 | 二级 | 三级 | 分值 | 年度指标值 | 实际完成值 | 得分). When the header names the
+columns in another order, a row that lies on the header's columns (as many cells as
+the header, the name where the header puts it, numbers or nothing under 分值 and 得分)
+is read by the header; content alignment stays the fallback for rows the export has
+shifted, and the reading for standard-order tables, whose exports shift rows while
+keeping their length (a leading cell dropped, a blank one added at the end).
+
+A flat export (one row per indicator, with a 项目名称 column) holds many projects:
+:func:`interpret_flat_self_evaluation` reads it, one project per 单位 + 项目名称.
 """
 
 from __future__ import annotations
@@ -26,8 +38,10 @@ from ..model import BudgetExecution, EvaluationRow, Goal, Project, Source
 from .form import (
     clean_cell,
     cn_number,
-    header_columns,
+    filled_levels,
+    is_ditto,
     is_self_evaluation_header,
+    is_trailer_row,
     label_key,
     match_header,
     normalize_label,
@@ -42,6 +56,12 @@ _GOAL_TOKEN = re.compile(r"^(?:年度)?(?:绩效)?目标\s*(\d{1,2}|[一二三�
 _TOTAL = re.compile(r"^(?:总分|合计|总计|得分合计|总得分)$")
 _CONCLUSION = re.compile(r".*(?:自评结论|评价结论|总体结论|结论)$")
 _REASON = re.compile(r"偏差原因.*|.*原因分析.*")
+# Names of the actual-value column in other provinces' templates (全年实际值, 全年完成值,
+# 实际完成指标值) that the shared header vocabulary does not know; never a target name,
+# because each needs 实际 or 完成.
+_ACTUAL_HEADER = re.compile(r"(?:全年|年度)?(?:实际(?:完成)?|完成)(?:指标)?值")
+# Reason columns beyond the shared vocabulary: 未完成原因及改进措施, 偏差及原因说明.
+_REASON_HEADER = re.compile(r".*(?:原因|改进措施).*")
 _LEVEL1_STEMS = ("产出", "效益", "满意度", "成本", "项目完成", "实施效果", "影响", "过程", "决策", "管理")
 
 
@@ -226,6 +246,111 @@ def _labelled_value(rows: list[list[str]], patterns: list[re.Pattern]) -> str:
     return ""
 
 
+def self_evaluation_columns(cells: Sequence[str]) -> dict[str, int] | None:
+    """Column map of a 绩效自评表 indicator header, or None if ``cells`` is not one.
+
+    form's header vocabulary plus the actual-value names of :data:`_ACTUAL_HEADER`.
+    """
+    columns = match_header(cells)
+    if columns is None:
+        return None
+    for fld, pattern in (("actual", _ACTUAL_HEADER), ("reason", _REASON_HEADER)):
+        if fld in columns:
+            continue
+        taken = set(columns.values())
+        for i, cell in enumerate(cells):
+            if i not in taken and pattern.fullmatch(normalize_label(clean_cell(cell))):
+                columns = {**columns, fld: i}
+                break
+    return columns if is_self_evaluation_header(columns) else None
+
+
+def _standard_order(columns: dict[str, int]) -> bool:
+    """Whether the header has the column order that content alignment assumes.
+
+    That is the name before 年度指标值 | 实际完成值 | 分值 | 得分 side by side, or a
+    header that lacks one of them (content alignment then is all there is).
+    """
+    needed = ("value", "actual", "weight", "score")
+    if not all(f in columns for f in needed) or not ({"name", "description"} & columns.keys()):
+        return True
+    target = columns["value"]
+    name = columns.get("name", columns.get("description"))
+    return (
+        name < target
+        and columns["actual"] == target + 1
+        and columns["weight"] == target + 2
+        and columns["score"] == target + 3
+    )
+
+
+def _read_by_header(cells: Sequence[str], columns: dict[str, int], *, scored_only: bool = True) -> dict | None:
+    """The indicator fields of a row read at the header's columns, or None if they do not fit.
+
+    The row fits when it names an indicator and 分值/得分 hold numbers or nothing
+    (text there means the row is shifted against the header). ``scored_only`` also
+    asks for at least one of them: in a form, an unscored row is left to the
+    content alignment, which knows the other row shapes.
+    """
+
+    def at(fld: str) -> str:
+        i = columns.get(fld)
+        return cells[i] if i is not None and i < len(cells) else ""
+
+    name = at("name") if "name" in columns else at("description")
+    if not name:
+        return None
+    weight, score = at("weight"), at("score")
+    if any(t and _number(t) is None for t in (weight, score)):
+        return None
+    target, actual = at("value"), at("actual")
+    if scored_only and not (weight or score):
+        return None
+    if not (weight or score or target or actual):
+        return None
+    return {
+        "goal": at("goal"),
+        "level1": at("level1"),
+        "level2": at("level2"),
+        "name": name,
+        "target": target,
+        "actual": actual,
+        "weight": _number(weight) if weight else None,
+        "score": _number(score) if score else None,
+        "reason": at("reason"),
+    }
+
+
+def _header_not_found(cells_rows: list[list[str]], file: str | None, line_of) -> InputError:
+    """The error for a self-evaluation table without a usable header, at the row that comes closest.
+
+    When an indicator header (三级指标 | 年度指标值 | …) is there but lacks the
+    self-evaluation columns, the message names it and what it lacks: naming the first
+    row of the table would send the user to the title or the 项目名称 line.
+    """
+    for i, cells in enumerate(cells_rows):
+        columns = match_header(cells)
+        if columns is None:
+            continue
+        missing = []
+        if "actual" not in columns:
+            missing.append("实际完成值")
+        if not {"score", "weight"} & columns.keys():
+            missing.append("分值 或 得分")
+        return InputError(
+            f"没有找到自评表的指标表头：这一行缺少 {'、'.join(missing)} 列"
+            "（自评表的表头需要包含 三级指标、年度指标值、实际完成值，以及 分值 或 得分）",
+            file,
+            line_of(i),
+        )
+    # No header-like row at all: the first row is where the table starts.
+    return InputError(
+        "没有找到自评表的指标表头：需要一行列名，包含 三级指标、年度指标值、实际完成值，以及 分值 或 得分",
+        file,
+        line_of(0),
+    )
+
+
 # The unit that spent the money comes before the department above it.
 _UNIT_LABELS = [
     re.compile(r"(?:实施|预算|项目)?单位(?:名称)?"),
@@ -248,15 +373,13 @@ def interpret_self_evaluation(
     def line_of(i: int) -> int | None:
         return lines[i] if lines is not None and 0 <= i < len(lines) else None
 
-    headers = [i for i, cells in enumerate(cells_rows) if is_self_evaluation_header(match_header(cells))]
+    headers = [i for i, cells in enumerate(cells_rows) if self_evaluation_columns(cells) is not None]
     if not headers:
-        raise InputError(
-            "没有找到自评表的指标表头：需要一行列名，包含 三级指标、年度指标值、实际完成值，以及 分值 或 得分",
-            file,
-            line_of(0),
-        )
+        raise _header_not_found(cells_rows, file, line_of)
     head = cells_rows[: headers[0]]
-    columns = header_columns(cells_rows[headers[0]])
+    columns = self_evaluation_columns(cells_rows[headers[0]]) or {}
+    header_width = len(cells_rows[headers[0]])
+    by_header = not _standard_order(columns)
 
     unit_text = _labelled_value(head, _UNIT_LABELS)
     unit, unit_code = split_unit(unit_text) if unit_text else ("", "")
@@ -281,7 +404,32 @@ def interpret_self_evaluation(
         numbers = [j for j, c in enumerate(cells) if c and _number(c) is not None]
         if _TOTAL.fullmatch(first_label):
             if numbers:
-                total_score = _number(cells[numbers[-1]])
+                # The 得分 column when the row lies on the header (分值 may come after it).
+                score_at = columns.get("score")
+                on_header = len(cells) == header_width and score_at is not None and cells[score_at]
+                total_score = _number(cells[score_at]) if on_header else None
+                if total_score is None:
+                    total_score = _number(cells[numbers[-1]])
+            continue
+        fields = _read_by_header(cells, columns) if by_header and len(cells) == header_width else None
+        if fields is not None:
+            if fields["goal"] and _goal_number(fields["goal"]) is not None:
+                goal = _goal_number(fields["goal"])
+            level1, level2 = filled_levels(level1, level2, fields["level1"], fields["level2"])
+            evaluation.append(
+                EvaluationRow(
+                    goal=goal,
+                    level1=level1,
+                    level2=level2,
+                    name=fields["name"],
+                    target=fields["target"],
+                    actual=fields["actual"],
+                    weight=fields["weight"],
+                    score=fields["score"],
+                    reason=fields["reason"],
+                    source=Source(file=file, table=table, row=len(evaluation) + 1, line=line_of(i)),
+                )
+            )
             continue
         # Score and weight: the two adjacent numbers nearest the end of the row.
         pair = next((j for j in reversed(numbers) if j - 1 in numbers), None)
@@ -349,3 +497,139 @@ def interpret_self_evaluation(
         total_score=total_score,
         conclusion=conclusion,
     )
+
+
+# Execution columns of a flat export; the budget itself may also come under flat's
+# names (预算数, 年度预算数…).
+_FLAT_EXECUTION = {
+    "initial": re.compile(r"年初预算数?"),
+    "annual": re.compile(r"(?:全年|年度)?预算数?"),
+    "executed": re.compile(r"(?:全年|年度)?(?:预算)?执行数?"),
+    "rate": re.compile(r"(?:预算)?执行率"),
+}
+
+
+def interpret_flat_self_evaluation(
+    rows: list[list[str]],
+    *,
+    lines: list[int],
+    file: str | None = None,
+    table: int | None = None,
+    title: str = "",
+) -> list[Project]:
+    """Projects of a flat 绩效自评 export: one row per indicator, ``rows[0]`` the header.
+
+    Rows with the same 单位 + 项目名称 (blank or 同上 cells carry forward, as in
+    :mod:`.flat`) form one self-evaluation project, in order of first appearance.
+    Every row lies on the header's columns (a grid's flat view), so each cell is read
+    by its header column whatever the order.
+    """
+    from . import flat  # flat's project-column vocabulary (单位, 项目名称, 预算数…)
+
+    header = rows[0]
+    columns = self_evaluation_columns(header) or {}
+    project_cols: dict[str, int] = {}
+    money_cols: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        hit = flat.field_rank_of(cell) if cell else None
+        if hit and hit[0] in ("unit", "unit_code", "project", "project_code", "budget") and hit[0] not in project_cols:
+            project_cols[hit[0]] = i
+            continue
+        label = normalize_label(clean_cell(cell or ""))
+        for fld, pattern in _FLAT_EXECUTION.items():
+            if fld not in money_cols and pattern.fullmatch(label):
+                money_cols[fld] = i
+                break
+    if "budget" in project_cols:
+        money_cols.setdefault("annual", project_cols["budget"])
+
+    def at(cells: list[str], i: int | None) -> str:
+        return clean_cell(cells[i]) if i is not None and i < len(cells) else ""
+
+    groups: dict[tuple[str, str], dict] = {}
+    carry = {"unit": "", "project": ""}
+    for cells, line in zip(rows[1:], lines[1:]):
+        cells = [clean_cell(c) for c in cells]
+        if not any(cells) or is_trailer_row(cells) or self_evaluation_columns(cells) is not None:
+            continue  # blank, a note under the table, or the header repeated
+        for fld in ("unit", "project"):
+            text = at(cells, project_cols.get(fld))
+            if text and not is_ditto(text):
+                carry[fld] = text
+        key = (carry["unit"], carry["project"])
+        group = groups.setdefault(key, {"line": line, "rows": []})
+        group["rows"].append((line, cells))
+
+    projects: list[Project] = []
+    for (unit_text, name), group in groups.items():
+        first: dict[str, str] = {}
+        evaluation: list[EvaluationRow] = []
+        level1 = level2 = ""
+        goal: int | None = None
+        total_score: float | None = None
+        for line, cells in group["rows"]:
+            for fld, i in [*money_cols.items(), ("unit_code", project_cols.get("unit_code")), ("code", project_cols.get("project_code"))]:
+                text = at(cells, i)
+                if fld not in first and text and not is_ditto(text):
+                    first[fld] = text
+            texts = [c for c in cells if c]
+            if any(_TOTAL.fullmatch(normalize_label(t)) for t in texts[:3]):
+                score_text = at(cells, columns.get("score"))
+                total_score = _number(score_text) if score_text else total_score
+                continue
+            fields = _read_by_header(cells, columns, scored_only=False)
+            if fields is None:
+                continue
+            if fields["goal"] and _goal_number(fields["goal"]) is not None:
+                goal = _goal_number(fields["goal"])
+            level1, level2 = filled_levels(level1, level2, fields["level1"], fields["level2"])
+            evaluation.append(
+                EvaluationRow(
+                    goal=goal,
+                    level1=level1,
+                    level2=level2,
+                    name=fields["name"],
+                    target=fields["target"],
+                    actual=fields["actual"],
+                    weight=fields["weight"],
+                    score=fields["score"],
+                    reason=fields["reason"],
+                    source=Source(file=file, table=table, row=len(evaluation) + 1, line=line),
+                )
+            )
+        if not evaluation:
+            continue  # a note or a total row under the table, not a project
+
+        def amount(fld: str) -> float | None:
+            if fld not in first:
+                return None
+            return parse_amount(first[fld], flat._money_scale(header[money_cols[fld]]))
+
+        execution = None
+        if {"initial", "annual", "executed"} & first.keys():
+            execution = BudgetExecution(
+                initial=amount("initial"), annual=amount("annual"), executed=amount("executed"), rate=first.get("rate", "")
+            )
+        unit, unit_code = split_unit(unit_text) if unit_text else ("", "")
+        project_name = name or title_to_name(title)
+        budget_year, evidence = infer_budget_year(
+            "\n".join(t for t in (clean_cell(title), project_name) if t), [], [e.target for e in evaluation]
+        )
+        projects.append(
+            Project(
+                kind="self_evaluation",
+                unit=unit,
+                unit_code=unit_code or first.get("unit_code", ""),
+                name=project_name,
+                code=first.get("code", ""),
+                title=clean_cell(title),
+                budget=execution.annual if execution else None,
+                budget_year=budget_year,
+                budget_year_evidence=evidence,
+                source=Source(file=file, table=table, line=group["line"]),
+                evaluation=evaluation,
+                execution=execution,
+                total_score=total_score,
+            )
+        )
+    return projects
