@@ -30,7 +30,7 @@ from lxml import etree
 
 from ..errors import InputError
 from ..model import Document
-from . import grid
+from . import flat, form, grid
 from .officezip import read_member
 
 _PREAMBLE_KEEP = 10  # paragraphs before a table kept as its preamble
@@ -229,26 +229,124 @@ def choose_title(paragraphs: list[str]) -> tuple[str, list[str]]:
     return "", texts[-_PREAMBLE_KEEP:]
 
 
-def _join_continuations(items: list[_TableItem]) -> list[tuple[int, _TableItem, grid.Grid]]:
-    """(table number, item, grid) per table, with split tables joined.
+@dataclass
+class _TableShape:
+    """What a table holds above its indicator header, for deciding how tables go together."""
 
-    Word (and converters from PDF or WPS) sometimes break one table in two at a page:
-    the second part has no header of its own and follows the first with nothing but
-    empty paragraphs between them. Such a part, as wide as the table before it,
-    continues that table instead of being skipped as "not an indicator table".
+    header: list[str] | None  # the first indicator header row (normalised), None if none
+    labels: set[str]  # form label keys (name, unit, total, goals…) above that header
+    text_above: bool  # any text above the header
+
+
+# Labels whose presence makes a table without indicators a project's info table.
+_INFO_LABELS = {"name", "code", "unit", "total", "fiscal", "other", "goals", "use"}
+
+
+def _shape(table: grid.Grid) -> _TableShape:
+    rows = table.flat_rows()
+    header: list[str] | None = None
+    above = rows
+    for i, row in enumerate(rows):
+        match = flat.match_header(row)
+        if match is not None and match.is_header:
+            cells = [form.normalize_label(c) for c in row]
+            while cells and not cells[-1]:
+                cells.pop()
+            header, above = cells, rows[:i]
+            break
+    labels: set[str] = set()
+    for row in above:
+        for cell in row:
+            for part in form.labelled_parts(cell) if cell else ():
+                key = form.label_key(part)[0]
+                if key is not None:
+                    labels.add(key)
+    return _TableShape(header, labels, any(c.strip() for row in above for c in row if c))
+
+
+def _is_info_table(shape: _TableShape, table: grid.Grid) -> bool:
+    """A small table of the project's fields (项目名称, 实施单位, 项目资金…) with no indicators."""
+    if shape.header is not None or len(table.rows) > 30:
+        return False
+    fields = shape.labels & _INFO_LABELS
+    return "name" in fields or len(fields) >= 2
+
+
+def _stack(top: grid.Grid, bottom: grid.Grid) -> grid.Grid:
+    """An info table's rows above the indicator table's, as one form.
+
+    Each part keeps its own row numbers, so that an indicator is reported at its row
+    of the indicator table, the table it is numbered as.
+    """
+    width = max(top.width(), bottom.width())
+    rows = [list(r) + [None] * (width - len(r)) for r in top.rows + bottom.rows]
+    offset = len(top.rows)
+    cover = dict(top.cover)
+    for (r, c), (r0, c0) in bottom.cover.items():
+        cover[(r + offset, c)] = (r0 + offset, c0)
+    return grid.Grid(rows=rows, lines=top.lines + bottom.lines, cover=cover)
+
+
+def _join_continuations(items: list[_TableItem]) -> list[tuple[int, _TableItem, grid.Grid]]:
+    """(table number, item, grid) per table, with the parts of one project's form joined.
+
+    * Word (and converters from PDF or WPS) sometimes break one table in two at a page:
+      the second part has no header of its own and follows the first with nothing but
+      empty paragraphs between them. Such a part, as wide as the table before it,
+      continues that table instead of being skipped as "not an indicator table".
+    * A broken table may also repeat the indicator header at the top of the second
+      part. A table that starts with the same header as the table before it, with no
+      project fields and no heading of its own, continues that table rather than
+      being a new project without a name.
+    * Some templates give the project's fields (项目名称, 实施单位, 项目资金, 年度目标) in a
+      small table of their own just before the indicator table. When the indicator
+      table does not name a project itself and no heading comes between them, the
+      info table's fields are that project's: the two are read as one form.
     """
     joined: list[tuple[int, _TableItem, grid.Grid]] = []
-    header_of_last = False
+    shapes: list[_TableShape] = []
     for number, item in enumerate(items, start=1):
         table = table_grid(item.tbl)
-        has_header = table.has_indicator_header()
-        if joined and not has_header and not item.gap and header_of_last:
+        shape = _shape(table)
+        has_header = shape.header is not None
+        if joined:
             _n, last_item, last = joined[-1]
-            if item.tbl.getparent() is last_item.tbl.getparent() and table.width() == last.width():
+            last_shape = shapes[-1]
+            same_parent = item.tbl.getparent() is last_item.tbl.getparent()
+            if (
+                not has_header
+                and not item.gap
+                and last_shape.header is not None
+                and same_parent
+                and table.width() == last.width()
+                and not _is_info_table(shape, table)
+            ):
                 last.extend(table)
                 continue
+            if (
+                has_header
+                and not item.gap
+                and same_parent
+                and shape.header == last_shape.header
+                and not shape.text_above
+            ):
+                last.extend(table)
+                continue
+            if (
+                has_header
+                and same_parent
+                and _is_info_table(last_shape, last)
+                and "name" not in shape.labels
+                and not any(grid.is_title_text(t) for t in item.gap)
+            ):
+                # The heading above the info table names the project; paragraphs
+                # between the two tables stay in the preamble.
+                both = _TableItem(item.tbl, last_item.gap + item.gap, last_item.inherited)
+                joined[-1] = (number, both, _stack(last, table))
+                shapes[-1] = shape
+                continue
         joined.append((number, item, table))
-        header_of_last = has_header
+        shapes.append(shape)
     return joined
 
 

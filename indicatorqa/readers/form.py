@@ -390,7 +390,7 @@ def split_goals(text: str) -> list[Goal]:
 _LABELS: list[tuple[str, re.Pattern]] = [
     ("code", re.compile(r"项目(?:编码|代码|编号|ID|id)")),
     ("name", re.compile(r"项目(?:名称|名)")),
-    ("unit", re.compile(r"(?:预算|实施|申报|填报|编制|项目|主管)?单位(?:名称|及代码|（盖章）)?|(?:主管)?部门(?:名称|及代码)?|单位名称及代码")),
+    ("unit", re.compile(r"(?:项目)?(?:预算|实施|申报|填报|编制|主管)?单位(?:名称|及代码|（盖章）)?|(?:主管)?部门(?:名称|及代码)?|单位名称及代码")),
     ("total", re.compile(r"(?:年度|项目|本年)?(?:预算|资金)(?:数|金额|总额|总计|总数)|(?:项目)?(?:年度)?总预算|(?:项目)?(?:年度)?资金总额|预算资金|(?:年度)?预算(?:安排)?|项目(?:资金|预算|金额)")),
     ("fiscal", re.compile(r"(?:其中[:：]?)?(?:当年|本级|本年)?财政(?:资金|拨款|性资金)(?:资金)?|(?:其中[:：]?)?一般公共预算(?:资金|拨款)?")),
     ("other", re.compile(r"(?:其中[:：]?)?(?:其他|其它)(?:来源)?资金|(?:其中[:：]?)?(?:自有|自筹|单位自有)资金")),
@@ -651,6 +651,62 @@ class FormFields:
     title: str = ""
 
 
+# Multi-year projects (the central 中期 template, 实施期 in local ones) give the whole
+# period and this year side by side: 中期资金总额 | … | 年度资金总额 | …, and the rows
+# below (其中：财政拨款, the goal texts) repeat that split in the same columns.
+_WHOLE_PERIOD = re.compile(r"^(?:中期|实施期)")
+_THIS_YEAR = re.compile(r"^(?:年度|本年度?|当年)")
+
+
+def _whole_period_columns(cells: list[str]) -> set[int]:
+    """Columns of a row that speak of the whole multi-year period, not of this year.
+
+    Only a row that names both periods splits: a 中期 cell opens a span that runs to
+    the next period cell (or the row's end). A form with 年度 labels alone, or with
+    中期 alone, has nothing to set aside.
+    """
+    marks: list[tuple[int, bool]] = []
+    for i, cell in enumerate(cells):
+        if not cell:
+            continue
+        label = normalize_label(cell)
+        if _WHOLE_PERIOD.match(label):
+            marks.append((i, True))
+        elif _THIS_YEAR.match(label):
+            marks.append((i, False))
+    if not any(whole for _i, whole in marks) or all(whole for _i, whole in marks):
+        return set()
+    drop: set[int] = set()
+    for k, (i, whole) in enumerate(marks):
+        if whole:
+            stop = marks[k + 1][0] if k + 1 < len(marks) else len(cells)
+            drop.update(range(i, stop))
+    return drop
+
+
+def _is_supervisor_label(label: str) -> bool:
+    """主管部门 / 主管单位: the department above the unit, not the unit whose table it is."""
+    return "主管" in normalize_label(label)
+
+
+def _value_after(cells: list[str], i: int) -> int | None:
+    """The column of the value of label ``cells[i]``: the next non-empty cell, if not a label.
+
+    Layouts leave blank spacer columns between a label and its value (上海: 项目名称 | |
+    value); a label or a money note in that place means the field was left empty.
+    """
+    for j in range(i + 1, len(cells)):
+        cell = cells[j]
+        if not cell:
+            continue
+        if label_key(cell)[0] is not None or money_unit_factor(cell) is not None:
+            return None
+        if re.match(r"^(?:其中[:：]?)$", normalize_label(cell)):
+            return None
+        return j
+    return None
+
+
 def _is_period(text: str) -> bool:
     return bool(re.search(r"\d{1,2}\s*月|季度|年底|年末|上半年|下半年|全年", text)) and len(text) <= 12
 
@@ -666,18 +722,27 @@ def read_form_fields(rows: Sequence[Sequence[str]], preamble: Sequence[str] = ()
     group: str | None = None
     # Amount column headings (合计 | 财政资金 | 其他资金) of the row above, awaiting their amounts.
     pending: dict[int, str] = {}
+    # Columns of the 中期 half of a 中期 | 年度 split, for the rows the split spans.
+    whole_period: set[int] = set()
+    # The unit came from 主管部门: a 实施单位 / 项目单位 / 预算单位 given too replaces it.
+    unit_is_supervisor = False
 
-    def set_scalar(key: str, value: str) -> None:
+    def set_scalar(key: str, value: str, label: str = "") -> None:
+        nonlocal unit_is_supervisor
         value = clean_cell(value)
         if not value:
             return
         if key == "unit":
-            if form.unit:
+            supervisor = _is_supervisor_label(label)
+            if form.unit and not (unit_is_supervisor and not supervisor):
                 return
             if money_unit_factor("单位：" + value) is not None:
                 return  # 单位：万元 is the money unit, not the organisation
+            replacing = bool(form.unit)
             form.unit, code = split_unit(value)
-            form.unit_code = form.unit_code or code
+            # The department's code is not the unit's: keep only a code given with the unit.
+            form.unit_code = code if replacing else (form.unit_code or code)
+            unit_is_supervisor = supervisor
         elif key == "name" and not form.name:
             form.name = value
         elif key == "code" and not form.code:
@@ -694,7 +759,7 @@ def read_form_fields(rows: Sequence[Sequence[str]], preamble: Sequence[str] = ()
             continue
         key, inline = label_key(text)
         if key in ("unit", "name", "code") and inline:
-            set_scalar(key, inline)
+            set_scalar(key, inline, text)
 
     for row in rows:
         cells = [clean_cell(c) for c in row]
@@ -710,6 +775,13 @@ def read_form_fields(rows: Sequence[Sequence[str]], preamble: Sequence[str] = ()
         if cells[0]:
             # A blank first cell continues the label above (a vertically merged cell).
             group = first_key if first_key in _GROUP_LABELS else None
+            whole_period = _whole_period_columns(cells)
+        elif not whole_period:
+            whole_period = _whole_period_columns(cells)
+        if whole_period:
+            # The budget, fiscal share and goals of the table are this year's: the 中期
+            # columns beside them would otherwise fill the fields first.
+            cells = ["" if i in whole_period else c for i, c in enumerate(cells)]
         consumed: set[int] = set()
         money_note_in_row = False
         for i, key in pending.items():
@@ -734,10 +806,10 @@ def read_form_fields(rows: Sequence[Sequence[str]], preamble: Sequence[str] = ()
             consumed.add(i)
             if key in _SCALAR_LABELS:
                 if inline:
-                    set_scalar(key, inline)
-                elif i + 1 < len(cells) and label_key(cells[i + 1])[0] is None and money_unit_factor(cells[i + 1]) is None:
-                    set_scalar(key, cells[i + 1])
-                    consumed.add(i + 1)
+                    set_scalar(key, inline, cell)
+                elif (j := _value_after(cells, i)) is not None:
+                    set_scalar(key, cells[j], cell)
+                    consumed.add(j)
             elif key in _GROUP_LABELS:
                 if i != 0:
                     group = key
