@@ -111,3 +111,20 @@ def test_name_column_holding_a_target_with_a_term_is_still_a_swap(analyzer):
     """Taking PM2.5 out of the name leaves ≤35微克/立方米: still a target in the name column."""
     codes = findings(analyzer, "效益指标", "生态效益指标", "PM2.5≤35微克/立方米", "浓度")
     assert "N006" in codes
+
+
+def _p001(analyzer, rows):
+    inds = [Indicator(level1=l1, level2=l2, name=name, value=value) for l1, l2, name, value in rows]
+    project = analyzer.analyse([Project(name="测试项目", budget=100.0, budget_year=2025, indicators=inds)])[0]
+    return [f.message for f in project.findings if f.code == "P001"]
+
+
+def test_a_table_that_names_only_the_first_level_is_complete_when_all_are_there(analyzer):
+    """指标类型 = 产出指标 / 效益指标 / 满意度指标 with no 二级: every category is present, and which
+    output 二级 a row would fill cannot be told, so P001 asks for nothing."""
+    rows = [("", "产出指标", "培训人次", "≥500人次"), ("", "效益指标", "参训人员考核合格率", "≥90%"),
+            ("", "满意度指标", "参训学员满意度", "≥90%")]
+    assert _p001(analyzer, rows) == []
+    # Without the 效益 row, the table is still incomplete and says what is missing.
+    (message,) = _p001(analyzer, [rows[0], rows[2]])
+    assert "效益指标" in message and "数量指标" not in message

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from ..levels import canonical_level2
+from ..levels import canonical_level1, canonical_level2
 from .base import ProjectContext, project_check
 
 _OUTPUT_KINDS = ("数量", "质量", "时效", "成本")
@@ -21,13 +21,18 @@ def missing_category(ctx: ProjectContext, rule):
     if not ctx.project.indicators:
         return
     present = {i.level2 for i in ctx.indicators if i.level2}
+    # Tables that only name the 一级 (指标类型 = 效益指标, no 二级) still show which 一级 they
+    # cover; which 二级 an output row would fill cannot be told, so those are not asked for.
+    level1_of = [(i, i.level1 or canonical_level1(i.indicator.level2)) for i in ctx.indicators]
+    level1s = {l1 for _, l1 in level1_of if l1}
+    unsorted_output = any(l1 == "产出" and not i.level2 for i, l1 in level1_of)
     missing = []
     outputs = [k for k in _OUTPUT_KINDS if k not in present]
-    if outputs:
+    if outputs and not unsorted_output:
         missing.append("产出指标中的" + "、".join(f"{k}指标" for k in outputs))
-    if not present & set(_BENEFIT_KINDS):
+    if not present & set(_BENEFIT_KINDS) and "效益" not in level1s:
         missing.append("效益指标")
-    if "满意度" not in present:
+    if "满意度" not in present and "满意度" not in level1s:
         missing.append("满意度指标")
     if missing:
         yield rule.finding(evidence=sorted(present), missing="；".join(missing)), None
