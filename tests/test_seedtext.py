@@ -614,3 +614,17 @@ def test_self_evaluation_without_header_names_the_file():
         interpret_self_evaluation([["部门名称", "某局"], ["a", "b"]], file="se.xlsx", lines=[4, 5])
     assert info.value.file == "se.xlsx" and info.value.row == 4
     assert "实际完成值" in info.value.message
+
+
+@pytest.mark.parametrize("actual", ["全年实际值", "全年完成值", "实际完成指标值"])
+def test_text_export_of_a_self_evaluation_with_another_actual_column_name(selfeval, tmp_path, actual):
+    """Other templates name the actual column 全年实际值 and the like; a text export of such a
+    table reads as the same self-evaluation, row for row."""
+    seed = next(SEEDS.glob("003_*.txt"))
+    path = tmp_path / "自评.txt"
+    path.write_text(seed.read_text(encoding="utf-8").replace("\t实际完成值\t", f"\t{actual}\t"), encoding="utf-8")
+    (project,) = read_file(path).projects
+    assert project.kind == "self_evaluation"
+    assert [(r.name, r.target, r.actual, r.score) for r in project.evaluation] == [
+        (r.name, r.target, r.actual, r.score) for r in selfeval.evaluation
+    ]
