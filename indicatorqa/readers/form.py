@@ -568,13 +568,16 @@ def is_trailer_row(cells: Sequence[str]) -> bool:
     审核人： and at least half of its texts are such labels (the rest the names typed
     after them).
     """
+    # Both kinds start with their marker: most rows are decided by the first text alone
+    # (this runs on every row of a batch).
+    first = next((t for t in (clean_cell(c) for c in cells if c) if t), "")
+    if not first or not (_NOTE_START.match(first) or _SIGNATURE.match(first)):
+        return False
     texts: list[str] = []
     for c in cells:
         c = clean_cell(c)
         if c and c not in texts:
             texts.append(c)
-    if not texts:
-        return False
     if len(texts) == 1 and _NOTE_START.match(texts[0]):
         return True
     labels = sum(1 for t in texts if _SIGNATURE.match(t))
