@@ -361,3 +361,46 @@ def test_self_evaluation_goals_on_separate_rows():
         (2, "老年人健康管理率达到62%以上。", "健康管理率为63.5%。"),
     ]
     assert len(project.evaluation) == 2
+
+
+# ---------------------------------------------------------------------------
+# Held-out probe (third session): symbol columns named otherwise, 项目总金额, full-width
+# amounts, English columns of bilingual templates
+
+
+def test_symbol_column_named_otherwise_wins_over_the_direction_column():
+    text = "项目名称,一级指标,二级指标,三级指标,指标值符号,指标值,计量单位,指标方向\n"
+    text += "甲项目,产出指标,质量指标,验收合格率,=,100,%,正向\n"
+    text += "甲项目,产出指标,成本指标,人均补助标准,=,5,元,反向\n"
+    (project,) = read_text(text, "export.csv").projects
+    assert _values(project) == ["=100%", "=5元"]
+    text = text.replace("指标值符号", "运算符")
+    (project,) = read_text(text, "export.csv").projects
+    assert _values(project) == ["=100%", "=5元"]
+
+
+def test_flat_project_total_amount_column_is_the_budget():
+    text = "项目名称,项目总金额（万元）,一级指标,二级指标,三级指标,指标值\n"
+    text += "甲项目,1250,产出指标,数量指标,新建站点数,≥8个\n"
+    (project,) = read_text(text, "export.csv").projects
+    assert project.budget == 1250
+
+
+def test_full_width_digits_in_the_budget_cell():
+    rows = [["项目名称", "乙项目"], ["年度资金总额（万元）", "２３０．５０"], _FORM_HEADER, *_FORM_ROWS]
+    (project,) = read_bytes(_xlsx(rows), "fw.xlsx").projects
+    assert project.budget == 230.5
+
+
+def test_bilingual_template_with_english_only_columns():
+    rows = [
+        ["Project Name 项目名称", "农村供水改善项目"],
+        ["Budget (10,000 CNY) 预算金额（万元）", 860],
+        ["一级指标 Level-1", "二级指标 Level-2", "Indicator", "Target", "Unit"],
+        ["产出指标", "数量指标", "新建集中供水工程", "≥12", "处"],
+        ["满意度指标", "服务对象满意度指标", "受益群众满意度", "≥90", "%"],
+    ]
+    (project,) = read_bytes(_xlsx(rows), "loan.xlsx").projects
+    assert project.name == "农村供水改善项目" and project.budget == 860
+    assert [(i.level2, i.name) for i in project.indicators] == [("数量指标", "新建集中供水工程"), ("服务对象满意度指标", "受益群众满意度")]
+    assert _values(project) == ["≥12处", "≥90%"]

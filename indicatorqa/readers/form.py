@@ -81,9 +81,18 @@ def normalize_label(text: str) -> str:
     return _normalize_short(text)
 
 
+# An English gloss after a Chinese label (三级指标 Indicator, 指标值\nTarget, Budget 预算金额
+# in bilingual templates of foreign-loan projects): the Chinese part is the label.
+# Separated by a space, a line break or a slash, so that PM2.5浓度 keeps its PM2.5.
+_ENGLISH_GLOSS = re.compile(
+    r"^[A-Za-z]{2,}[A-Za-z0-9 .,&/()'-]*?\s+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff）)])[\s/]+[A-Za-z]{2,}[A-Za-z0-9 .,&/()'-]*$"
+)
+
+
 def _normalize(text: str) -> str:
     text = clean_cell(text)
     text = _ANNOTATION.sub("", text)
+    text = _ENGLISH_GLOSS.sub("", text)
     text = re.sub(r"[\s*★☆※:：]+$", "", text)
     text = re.sub(r"^[\s*★☆※]+", "", text)
     return re.sub(r"\s+", "", text)
@@ -114,6 +123,8 @@ _HEADER_NAMES: dict[str, list[str]] = {
         r"三级",
         r"具体指标|指标项目?|考核指标|绩效指标内容名称",
         r"(?:绩效)?指标",
+        # English-only columns of bilingual templates (foreign-loan projects).
+        r"(?i:(?:performance\s*)?indicators?(?:\s*name)?)",
     ],
     "description": [
         r"(?:绩效)?指标(?:描述|解释|说明|内容|定义|含义|释义)",
@@ -124,14 +135,15 @@ _HEADER_NAMES: dict[str, list[str]] = {
         r"(?:年度|全年|预期|绩效|计划)?(?:指标)?目标值",
         r"(?:预期|计划|标准|期望|预计)值",
         r"(?:指标)?数值",
+        r"(?i:(?:annual\s*)?target(?:\s*value)?)",
     ],
     # 指标性质 holds ≥/＝/≤ (or 定量/定性, which the value grammar ignores) in the
     # central template 中央部门项目支出绩效目标申报表.
-    "operator": [r"(?:计算|运算|比较)?符号", r"指标性质"],
+    "operator": [r"(?:指标值?|目标值|计算|运算|比较)?符号", r"运算符", r"指标性质"],
     # 指标方向(性) holds 正向/反向: its own field, because the central template has it
     # next to a symbol column, and both must reach the join.
     "direction": [r"(?:指标)?方向性?"],
-    "unit": [r"(?:计量|度量|计算|指标)?单位"],
+    "unit": [r"(?:计量|度量|计算|指标)?单位", r"(?i:units?(?:\s*of\s*measure(?:ment)?)?)"],
     "goal": [r"(?:对应)?(?:年度)?(?:绩效)?目标(?:序号|编号)?", r"年度指标完成情况"],
 }
 _HEADER_PATTERNS = {f: [re.compile(p) for p in pats] for f, pats in _HEADER_NAMES.items()}
@@ -149,7 +161,9 @@ def header_field(cell: str) -> tuple[str, int] | None:
 @lru_cache(maxsize=65536)
 def _header_field(cell: str) -> tuple[str, int] | None:
     label = normalize_label(cell)
-    if not label or len(label) > 24 or _HEADER_CHARS.isdisjoint(label):
+    # A Chinese header names a field with one of these characters; an ASCII one may be the
+    # English column of a bilingual template (Indicator, Target, Unit).
+    if not label or len(label) > 24 or (_HEADER_CHARS.isdisjoint(label) and not label.isascii()):
         return None
     for fld, patterns in _HEADER_PATTERNS.items():
         for rank, pattern in enumerate(patterns):
@@ -257,11 +271,13 @@ def find_indicator_header(rows: Sequence[Sequence[str]], start: int = 0) -> Indi
 
 _NUMBER = re.compile(r"[-+]?\d[\d,，]*(?:\.\d+)?|[-+]?\.\d+")
 _EMPTY_MARKS = {"", "-", "—", "——", "/", "／", "无", "空", "0.00/", "—/—"}
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
 
 
 def parse_amount(text: str, factor: float = 1.0) -> float | None:
     """An amount in 万元 from a cell (``493.00``, ``1,234.5万元``, ``50000元``), or None."""
-    text = clean_cell(text).replace(" ", "")
+    # Full-width digits and points (２３０．５０) are the same number.
+    text = clean_cell(text).replace(" ", "").translate(_FULLWIDTH_DIGITS)
     if text in _EMPTY_MARKS:
         return None
     m = _NUMBER.search(text)
