@@ -404,3 +404,40 @@ def test_bilingual_template_with_english_only_columns():
     assert project.name == "农村供水改善项目" and project.budget == 860
     assert [(i.level2, i.name) for i in project.indicators] == [("数量指标", "新建集中供水工程"), ("服务对象满意度指标", "受益群众满意度")]
     assert _values(project) == ["≥12处", "≥90%"]
+
+
+def test_section_heading_rows_give_the_levels_of_the_rows_below():
+    """一、产出指标 / （一）数量指标 written across the table are levels, not indicators."""
+    rows = [
+        ["项目名称", "丙项目"],
+        ["年度资金总额（万元）", 50],
+        ["三级指标", "指标值", "备注"],
+        ["一、产出指标", "", ""], ["（一）数量指标", "", ""], ["1.新建村级文化服务中心", "≥10个", ""],
+        ["（二）质量指标", "", ""], ["工程验收合格率", "100%", ""],
+        ["二、效益指标", "", ""], ["（一）社会效益指标", "", ""], ["受益群众人数", "≥5000人", ""],
+        ["三、满意度指标", "", ""], ["（一）服务对象满意度指标", "", ""], ["群众满意度", "≥90%", ""],
+    ]
+    merges = [f"A{r}:C{r}" for r in (4, 5, 7, 9, 10, 12, 13)]
+    (project,) = read_bytes(_xlsx(rows, merges), "sections.xlsx").projects
+    assert [(i.level1, i.level2, i.value) for i in project.indicators] == [
+        ("产出指标", "数量指标", "≥10个"), ("产出指标", "质量指标", "100%"),
+        ("效益指标", "社会效益指标", "≥5000人"), ("满意度指标", "服务对象满意度指标", "≥90%"),
+    ]
+
+
+def test_level2_column_headed_indicator_name_and_indicator_column_headed_content():
+    rows = [
+        ["项目名称", "丁项目"],
+        ["一级指标", "指标名称", "指标内容", "指标值"],
+        ["产出指标", "数量指标", "完成通组公路硬化里程", "≥12公里"],
+        ["", "", "新建桥梁", "≥2座"],
+        ["效益指标", "社会效益指标", "解决群众出行难受益人口", "≥3000人"],
+    ]
+    (project,) = read_bytes(_xlsx(rows, ["A3:A4", "B3:B4"]), "county.xlsx").projects
+    assert [(i.level2, i.name) for i in project.indicators] == [
+        ("数量指标", "完成通组公路硬化里程"), ("数量指标", "新建桥梁"), ("社会效益指标", "解决群众出行难受益人口"),
+    ]
+    # A table whose 指标名称 are real indicators keeps them as names.
+    rows[2][1], rows[4][1] = "硬化里程", "受益人口"
+    (project,) = read_bytes(_xlsx(rows, ["A3:A4"]), "county.xlsx").projects
+    assert project.indicators[0].name == "硬化里程"

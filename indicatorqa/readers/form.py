@@ -29,6 +29,7 @@ from functools import lru_cache
 
 from ..budgetyear import infer_budget_year
 from ..errors import InputError
+from ..levels import canonical_level1, canonical_level2
 from ..model import Goal, Indicator, Project, Source, SpendingPlanEntry
 
 # ---------------------------------------------------------------------------
@@ -625,6 +626,14 @@ def interpret_indicators(
             continue
         if match_header(cells) is not None or _is_subheader(cells):
             continue  # the header repeated on a new page: same table, go on
+        heading = level_heading(cells)
+        if heading is not None:
+            # 一、产出指标 / （一）数量指标 spanning the table: the level of the rows below.
+            if heading[0] == "level1":
+                level1, level2 = heading[1], ""
+            else:
+                level2 = heading[1]
+            continue
         cells = _aligned(cells, width, anchor)
         level1, level2 = filled_levels(level1, level2, get(cells, "level1"), get(cells, "level2"))
         name, description = get(cells, "name"), get(cells, "description")
@@ -650,7 +659,49 @@ def interpret_indicators(
                 ),
             )
         )
+    if "level2" not in cols and "description" in cols:
+        _names_as_level2(indicators)
     return indicators
+
+
+_ENUM_LEVEL1 = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]\s*")
+_ENUM_LEVEL2 = re.compile(r"^[（(]\s*[一二三四五六七八九十]+\s*[)）]\s*")
+_LEVEL1_NAMES = {"产出指标", "效益指标", "满意度指标", "成本指标", "产出", "效益", "满意度", "成本"}
+
+
+def level_heading(cells: Sequence[str]) -> tuple[str, str] | None:
+    """("level1" | "level2", text) for a row that only names a level, written across the
+    table as a section heading (一、产出指标, （一）数量指标); None for any other row."""
+    texts = list(dict.fromkeys(c for c in cells if c))
+    if len(texts) != 1:
+        return None
+    text = texts[0]
+    m1, m2 = _ENUM_LEVEL1.match(text), _ENUM_LEVEL2.match(text)
+    rest = text[(m1 or m2).end():] if (m1 or m2) else text
+    if not rest or len(rest) > 14 or re.search(r"\d", rest) or not rest.endswith("指标"):
+        return None
+    level2 = canonical_level2(rest)
+    if level2 is None and canonical_level1(rest) is None:
+        return None
+    if m1 or (not m2 and (level2 is None or rest in _LEVEL1_NAMES)):
+        return "level1", rest
+    return "level2", rest
+
+
+def _names_as_level2(indicators: list[Indicator]) -> None:
+    """Some county templates head the 二级 column 指标名称 and the 三级 column 指标内容: when
+    every name is a 二级 category (数量指标, 社会效益指标) and every row has a description,
+    the description is the indicator and the name its level (merged down over rows)."""
+    names = [i.name for i in indicators if i.name]
+    if not names or not all(i.description for i in indicators):
+        return
+    if not all(len(n) <= 12 and n.endswith("指标") and canonical_level2(n) for n in names):
+        return
+    current = ""
+    for ind in indicators:
+        current = ind.name or current
+        ind.level2 = ind.level2 or current
+        ind.name, ind.description = ind.description, ""
 
 
 @dataclass
