@@ -55,6 +55,9 @@ WELL_FORMED = [
     ("效益指标", "生态效益指标", "PM10年均浓度", "≤70微克/立方米"),
     # 8. V009: a satisfaction score on a 100-point scale.
     ("满意度指标", "服务对象满意度指标", "患者满意度", "≥90分"),
+    # V009: a count of days or hours is a quantity under 数量.
+    ("产出指标", "数量指标", "场馆年开放天数", "≥330天"),
+    ("产出指标", "数量指标", "大型仪器年有效运行机时", "≥1200小时"),
 ]
 
 
@@ -93,6 +96,8 @@ def test_well_formed_rows_get_no_finding(analyzer, level1, level2, name, value):
         ("满意度指标", "服务对象满意度指标", "问卷数量", "≥10份", "V009"),
         # A total amount under 数量 is a cost in the wrong place, unlike money per head.
         ("产出指标", "数量指标", "资助金额", "≤50万元", "V009"),
+        # A length of time that is no count of days is still a time limit under 数量.
+        ("产出指标", "数量指标", "审批办结", "≤5天", "V009"),
     ],
 )
 def test_neighbours_are_still_flagged(analyzer, level1, level2, name, value, code):

@@ -145,6 +145,9 @@ def type_mismatch(ctx: IndicatorContext, rule):
     # time (≤10个工作日) is still a time limit that belongs under 时效.
     if ctx.level2 == "数量" and v.kind == "duration" and v.direction not in ("≤", "<") and delivers_time(ctx):
         return
+    # A count of days or hours (年开放天数 ≥330天) is a quantity under 数量.
+    if ctx.level2 == "数量" and v.kind == "duration" and _counts_time(ctx):
+        return
     yield rule.finding(
         evidence=[ctx.indicator.level2, ctx.indicator.value],
         level2=ctx.indicator.level2 or ctx.level2,
@@ -152,6 +155,11 @@ def type_mismatch(ctx: IndicatorContext, rule):
         value=ctx.indicator.value,
         actual=_KIND_ZH.get(v.kind, v.kind),
     )
+
+
+def _counts_time(ctx: IndicatorContext) -> bool:
+    name = re.sub(r"\s", "", ctx.name)
+    return name.endswith(tuple(ctx.config.word_list("time_count_name_endings")))
 
 
 def _nonmonetary_cost(ctx: IndicatorContext) -> bool:
