@@ -441,3 +441,11 @@ def test_level2_column_headed_indicator_name_and_indicator_column_headed_content
     rows[2][1], rows[4][1] = "硬化里程", "受益人口"
     (project,) = read_bytes(_xlsx(rows, ["A3:A4"]), "county.xlsx").projects
     assert project.indicators[0].name == "硬化里程"
+
+
+def test_funds_listed_in_one_cell_after_the_label():
+    """项目资金（万元） | 年度资金总额：230.50；其中财政拨款：200；其他资金：30.50 (one merged cell)."""
+    funds = "年度资金总额：230.50；其中财政拨款：200；其他资金：30.50"
+    rows = [["项目名称", "戊项目", "戊项目"], ["项目资金（万元）", funds, funds], _FORM_HEADER, *_FORM_ROWS]
+    (project,) = read_bytes(_xlsx(rows, ["B1:C1", "B2:C2"]), "funds.xlsx").projects
+    assert (project.budget, project.budget_fiscal, project.budget_other) == (230.5, 200, 30.5)

@@ -473,6 +473,22 @@ def labelled_parts(text: str) -> list[str]:
     return [part for a, b in zip(cuts, cuts[1:]) if (part := text[a:b].strip())]
 
 
+_FIELD_SEPARATOR = re.compile(r"\s*[；;]\s*")
+
+
+def _inline_fields(nonempty: list[str]) -> list[str] | None:
+    """A label whose value cell lists several labelled fields (项目资金（万元） |
+    年度资金总额：230.50；其中财政拨款：230.50；其他资金：0): the label, then one cell per field,
+    which the form then reads as labels with their values inline. None for any other row."""
+    distinct = list(dict.fromkeys(nonempty))
+    if len(distinct) != 2 or label_key(distinct[0])[0] is None:
+        return None
+    parts = [p for p in _FIELD_SEPARATOR.split(distinct[1]) if p]
+    if len(parts) < 2 or not all(label_key(p)[0] is not None and label_key(p)[1] for p in parts):
+        return None
+    return [distinct[0], *parts]
+
+
 # A unit cell with its code: 331201天津市科学技术信息研究所, [331201]天津市…, 331201-天津市…
 _UNIT_WITH_CODE = re.compile(r"^[\[【(（]?(\d{5,15})[\]】)）]?\s*[-_—:：]?\s*([^\d\s年月日号万亿元个项次人家%％].{1,60})$")
 
@@ -838,6 +854,8 @@ def read_form_fields(rows: Sequence[Sequence[str]], preamble: Sequence[str] = ()
         nonempty = [c for c in cells if c]
         if len(nonempty) == 1 and len(parts := labelled_parts(nonempty[0])) > 1:
             cells = nonempty = parts  # 填报单位：X    金额单位：元 in one cell across the form
+        elif parts := _inline_fields(nonempty):
+            cells = nonempty = parts  # 项目资金 | 年度资金总额：230.50；其中财政拨款：230.50；…
         if not form.title and len(nonempty) == 1 and re.search(r"绩效(?:目标|自评)\S*表", nonempty[0]):
             form.title = nonempty[0]
             continue
