@@ -321,6 +321,19 @@ def _read_by_header(cells: Sequence[str], columns: dict[str, int], *, scored_onl
     }
 
 
+def _header_row(fields: dict, goal: int | None, level1: str, level2: str, source: Source):
+    """The evaluation row of ``fields`` (from :func:`_read_by_header`), with the goal number and
+    the 一级/二级 carried down from the rows above; returns (row, goal, level1, level2)."""
+    number = _goal_number(fields["goal"]) if fields["goal"] else None
+    goal = number if number is not None else goal
+    level1, level2 = filled_levels(level1, level2, fields["level1"], fields["level2"])
+    row = EvaluationRow(
+        goal=goal, level1=level1, level2=level2, name=fields["name"], target=fields["target"], actual=fields["actual"],
+        weight=fields["weight"], score=fields["score"], reason=fields["reason"], source=source,
+    )
+    return row, goal, level1, level2
+
+
 def _header_not_found(cells_rows: list[list[str]], file: str | None, line_of) -> InputError:
     """The error for a self-evaluation table without a usable header, at the row that comes closest.
 
@@ -413,23 +426,10 @@ def interpret_self_evaluation(
             continue
         fields = _read_by_header(cells, columns) if by_header and len(cells) == header_width else None
         if fields is not None:
-            if fields["goal"] and _goal_number(fields["goal"]) is not None:
-                goal = _goal_number(fields["goal"])
-            level1, level2 = filled_levels(level1, level2, fields["level1"], fields["level2"])
-            evaluation.append(
-                EvaluationRow(
-                    goal=goal,
-                    level1=level1,
-                    level2=level2,
-                    name=fields["name"],
-                    target=fields["target"],
-                    actual=fields["actual"],
-                    weight=fields["weight"],
-                    score=fields["score"],
-                    reason=fields["reason"],
-                    source=Source(file=file, table=table, row=len(evaluation) + 1, line=line_of(i)),
-                )
+            row, goal, level1, level2 = _header_row(
+                fields, goal, level1, level2, Source(file=file, table=table, row=len(evaluation) + 1, line=line_of(i))
             )
+            evaluation.append(row)
             continue
         # Score and weight: the two adjacent numbers nearest the end of the row.
         pair = next((j for j in reversed(numbers) if j - 1 in numbers), None)
@@ -580,23 +580,10 @@ def interpret_flat_self_evaluation(
             fields = _read_by_header(cells, columns, scored_only=False)
             if fields is None:
                 continue
-            if fields["goal"] and _goal_number(fields["goal"]) is not None:
-                goal = _goal_number(fields["goal"])
-            level1, level2 = filled_levels(level1, level2, fields["level1"], fields["level2"])
-            evaluation.append(
-                EvaluationRow(
-                    goal=goal,
-                    level1=level1,
-                    level2=level2,
-                    name=fields["name"],
-                    target=fields["target"],
-                    actual=fields["actual"],
-                    weight=fields["weight"],
-                    score=fields["score"],
-                    reason=fields["reason"],
-                    source=Source(file=file, table=table, row=len(evaluation) + 1, line=line),
-                )
+            row, goal, level1, level2 = _header_row(
+                fields, goal, level1, level2, Source(file=file, table=table, row=len(evaluation) + 1, line=line)
             )
+            evaluation.append(row)
         if not evaluation:
             continue  # a note or a total row under the table, not a project
 
