@@ -484,7 +484,7 @@ def _inline_fields(nonempty: list[str]) -> list[str] | None:
     if len(distinct) != 2 or label_key(distinct[0])[0] is None:
         return None
     parts = [p for p in _FIELD_SEPARATOR.split(distinct[1]) if p]
-    if len(parts) < 2 or not all(label_key(p)[0] is not None and label_key(p)[1] for p in parts):
+    if len(parts) < 2 or not all(key is not None and inline for key, inline in map(label_key, parts)):
         return None
     return [distinct[0], *parts]
 
@@ -574,7 +574,8 @@ def _aligned(cells: list[str], width: int, anchor: int) -> list[str]:
 
 
 def _is_note_row(cells: list[str]) -> bool:
-    """A single-cell row under the table: a note (注：…) or a signature line, not an indicator."""
+    """A row under the table that is no indicator: a note or signature row (:func:`is_trailer_row`),
+    or, inside an indicator table, any single cell that starts like one or runs long."""
     if is_trailer_row(cells):
         return True
     nonempty = [c for c in cells if c]
