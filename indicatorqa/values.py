@@ -1499,6 +1499,31 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def join_bounds(low: object = None, high: object = None, unit: object = None) -> str:
+    """One value text from a target split into 目标值下限 | 目标值上限 (| 计量单位).
+
+    ``(120, —, 人)`` → ``≥120人``; ``(—, 1500, 元)`` → ``≤1500元``; ``(95, 100, %)`` →
+    ``95%-100%``; equal bounds are one target (``(3, 3, 个)`` → ``3个``). A dash or 无 is no
+    bound. Each side is joined like a split value (:func:`join_value_columns`), so a unit
+    already in the cell is not added twice. Never raises.
+    """
+    try:
+        lo, hi = _compact(_cell_text(low)), _compact(_cell_text(high))
+        lo = "" if lo in _EMPTY_MARKERS else lo
+        hi = "" if hi in _EMPTY_MARKERS else hi
+        if lo and hi and lo != hi:
+            return f"{join_value_columns('', lo, unit).raw}-{join_value_columns('', hi, unit).raw}"
+        if lo and hi:
+            return join_value_columns("", lo, unit).raw
+        if lo:
+            return join_value_columns("≥", lo, unit).raw
+        if hi:
+            return join_value_columns("≤", hi, unit).raw
+        return ""
+    except Exception:  # noqa: BLE001
+        return ""
+
+
 def join_value_columns(
     symbol: object = None, value: object = None, unit: object = None, direction: object = None
 ) -> ParsedValue:

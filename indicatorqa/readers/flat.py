@@ -57,6 +57,8 @@ _FORM_FIELDS = {
     "description": "description",
     "value": "value",
     "basis": "value_basis",
+    "low": "value_low",
+    "high": "value_high",
     "operator": "symbol",
     "direction": "direction",
     "unit": "measure_unit",
@@ -68,11 +70,14 @@ _FORM_FIELDS = {
 }
 FIELD_LABELS = {
     "level1": "一级指标", "level2": "二级指标", "name": "三级指标", "description": "绩效指标描述",
-    "value": "指标值", "value_basis": "指标值确定依据", "symbol": "计算符号", "direction": "指标方向", "measure_unit": "计量单位",
+    "value": "指标值", "value_low": "目标值下限", "value_high": "目标值上限", "value_basis": "指标值确定依据",
+    "symbol": "计算符号", "direction": "指标方向", "measure_unit": "计量单位",
     **{fld: names[0] for fld, names in PROJECT_FIELDS.items()},
 }
 INDICATOR_FIELDS = ("level1", "level2", "name", "description", "value")
 REQUIRED_FIELDS = ("name", "value")
+# A target is one 指标值 column, or a lower and an upper bound (目标值下限 | 目标值上限).
+VALUE_FIELDS = frozenset({"value", "value_low", "value_high"})
 
 # A header cell is a short label, even with an annotation (三级指标（必填）); longer
 # texts are data and skip the lookup.
@@ -130,7 +135,7 @@ class HeaderMatch:
     @property
     def is_header(self) -> bool:
         # As form.match_header: a value and something that names the indicator.
-        return "value" in self.columns and ("name" in self.columns or "description" in self.columns)
+        return bool(VALUE_FIELDS & self.columns.keys()) and ("name" in self.columns or "description" in self.columns)
 
     @property
     def has_grouping(self) -> bool:
@@ -146,7 +151,7 @@ class HeaderMatch:
         missing = []
         if "name" not in self.columns and "description" not in self.columns:
             missing.append(FIELD_LABELS["name"])
-        if "value" not in self.columns:
+        if not VALUE_FIELDS & self.columns.keys():
             missing.append(FIELD_LABELS["value"])
         return missing
 
@@ -199,7 +204,7 @@ def merge_subheader(match: HeaderMatch, below: list[str]) -> bool:
     fields = [(field_of(t), c) for c, t in texts]
     if any(f is None for f, _c in fields):
         return False
-    if not any(f in ("symbol", "direction", "measure_unit", "value", "value_basis", "actual", "score", "weight") for f, _c in fields):
+    if not any(f in ("symbol", "direction", "measure_unit", "value", "value_low", "value_high", "value_basis", "actual", "score", "weight") for f, _c in fields):
         return False
     for fld, c in fields:
         for cols in match.columns.values():
@@ -386,7 +391,9 @@ def _build_project(group: _Group, match: HeaderMatch, *, file, sheet, table, tit
         level1, level2 = form.filled_levels(level1, level2, _cell(row, col("level1")), _cell(row, col("level2")))
         name, description = _cell(row, col("name")), _cell(row, col("description"))
         value = _cells(row, value_cols)
-        if value_parts:
+        if "value_low" in match.columns or "value_high" in match.columns:
+            value = form.join_bounds(_cell(row, col("value_low")), _cell(row, col("value_high")), _cell(row, col("measure_unit")))
+        elif value_parts:
             value = form.join_value(
                 _cell(row, col("symbol")), value, _cell(row, col("measure_unit")), _cell(row, col("direction"))
             )

@@ -138,6 +138,9 @@ _HEADER_NAMES: dict[str, list[str]] = {
         r"(?:指标)?数值",
         r"(?i:(?:annual\s*)?target(?:\s*value)?)",
     ],
+    # A target split into a lower and an upper bound (湖北: 指标值 over 目标值下限 | 目标值上限).
+    "low": [r"(?:指标值?|目标值|指标)?下限值?", r"(?:最低|最小)(?:目标)?值"],
+    "high": [r"(?:指标值?|目标值|指标)?上限值?", r"(?:最高|最大)(?:目标)?值"],
     # 指标性质 holds ≥/＝/≤ (or 定量/定性, which the value grammar ignores) in the
     # central template 中央部门项目支出绩效目标申报表.
     "operator": [r"(?:指标值?|目标值|计算|运算|比较)?符号", r"运算符", r"指标性质"],
@@ -151,7 +154,7 @@ _HEADER_PATTERNS = {f: [re.compile(p) for p in pats] for f, pats in _HEADER_NAME
 
 
 # Every header name holds one of these characters; other cells skip the pattern list.
-_HEADER_CHARS = frozenset("指标值依据完成得分权重原因措施级描述解释说明内容定义含义释义符号方向单位目标情况数")
+_HEADER_CHARS = frozenset("指标值依据完成得分权重原因措施级描述解释说明内容定义含义释义符号方向单位目标情况数限")
 
 
 def header_field(cell: str) -> tuple[str, int] | None:
@@ -216,7 +219,7 @@ def _is_subheader(row: Sequence[str]) -> bool:
     if not nonempty:
         return False
     fields = [header_field(c) for c in nonempty]
-    return all(f is not None for f in fields) and any(f[0] in ("operator", "direction", "unit", "value") for f in fields)
+    return all(f is not None for f in fields) and any(f[0] in ("operator", "direction", "unit", "value", "low", "high") for f in fields)
 
 
 def _combine_headers(top: list[str], sub: list[str]) -> list[str]:
@@ -515,6 +518,13 @@ def title_to_name(title: str) -> str:
 # Interpretation
 
 
+def join_bounds(low: str, high: str, unit: str) -> str:
+    """One value from 目标值下限 | 目标值上限 (| 计量单位) columns (:func:`indicatorqa.values.join_bounds`)."""
+    from ..values import join_bounds as join
+
+    return join(low, high, unit)
+
+
 def join_value(symbol: str, value: str, unit: str, direction: str = "") -> str:
     """One value from split columns: (≥, 20, 家) → '≥20家'; 正向/反向 → ≥/≤.
 
@@ -654,7 +664,9 @@ def interpret_indicators(
         cells = _aligned(cells, width, anchor)
         level1, level2 = filled_levels(level1, level2, get(cells, "level1"), get(cells, "level2"))
         name, description = get(cells, "name"), get(cells, "description")
-        if "operator" in cols or "unit" in cols or "direction" in cols:
+        if "low" in cols or "high" in cols:
+            value = join_bounds(get(cells, "low"), get(cells, "high"), get(cells, "unit"))
+        elif "operator" in cols or "unit" in cols or "direction" in cols:
             value = join_value(get(cells, "operator"), get(cells, "value"), get(cells, "unit"), get(cells, "direction"))
         else:
             value = get(cells, "value")
