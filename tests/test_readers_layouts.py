@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 import builders as B
 from indicatorqa.readers import read_bytes, read_text
 
@@ -446,6 +448,20 @@ def test_level2_column_headed_indicator_name_and_indicator_column_headed_content
 def test_funds_listed_in_one_cell_after_the_label():
     """项目资金（万元） | 年度资金总额：230.50；其中财政拨款：200；其他资金：30.50 (one merged cell)."""
     funds = "年度资金总额：230.50；其中财政拨款：200；其他资金：30.50"
+    rows = [["项目名称", "戊项目", "戊项目"], ["项目资金（万元）", funds, funds], _FORM_HEADER, *_FORM_ROWS]
+    (project,) = read_bytes(_xlsx(rows, ["B1:C1", "B2:C2"]), "funds.xlsx").projects
+    assert (project.budget, project.budget_fiscal, project.budget_other) == (230.5, 200, 30.5)
+
+
+@pytest.mark.parametrize(
+    "funds",
+    [
+        "年度资金总额：230.50    其中：财政拨款200    其他资金30.50",  # Word form, spaces between fields
+        "年度资金总额230.50万元\u3000财政拨款200万元\u3000其他资金30.50万元",
+        "年度资金总额： 230.50 万元 其中：财政拨款：200；其他资金：30.50",
+    ],
+)
+def test_funds_in_one_cell_set_apart_by_spaces_or_without_colons(funds):
     rows = [["项目名称", "戊项目", "戊项目"], ["项目资金（万元）", funds, funds], _FORM_HEADER, *_FORM_ROWS]
     (project,) = read_bytes(_xlsx(rows, ["B1:C1", "B2:C2"]), "funds.xlsx").projects
     assert (project.budget, project.budget_fiscal, project.budget_other) == (230.5, 200, 30.5)

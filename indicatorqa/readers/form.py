@@ -476,7 +476,19 @@ def labelled_parts(text: str) -> list[str]:
     return [part for a, b in zip(cuts, cuts[1:]) if (part := text[a:b].strip())]
 
 
-_FIELD_SEPARATOR = re.compile(r"\s*[；;]\s*")
+# Fields in one cell are set apart by semicolons, or by spaces in Word forms
+# (年度资金总额：420.00    其中：财政拨款420.00    其他资金0.00); a space before a number or
+# its unit (总额： 420 万元) separates nothing.
+_FIELD_SEPARATOR = re.compile(r"\s*[；;]\s*|\s+(?![\d.万元])")
+# A field written as label and amount with no colon between (财政拨款420.00), after an
+# optional 其中：.
+_LABEL_AMOUNT = re.compile(r"^(?:其中\s*[:：]?\s*)?([^\d:：\s]{2,12}?)\s*([-+]?\d[\d,，]*(?:\.\d+)?\s*(?:万元|元)?)$")
+
+
+def _as_labelled(part: str) -> str:
+    """``其中：财政拨款420.00`` → ``财政拨款：420.00``; a part with its own colon unchanged."""
+    m = _LABEL_AMOUNT.match(part)
+    return f"{m.group(1)}：{m.group(2)}" if m else re.sub(r"^其中\s*[:：]\s*(?=\S+[:：])", "", part)
 
 
 def _inline_fields(nonempty: list[str]) -> list[str] | None:
@@ -486,7 +498,7 @@ def _inline_fields(nonempty: list[str]) -> list[str] | None:
     distinct = list(dict.fromkeys(nonempty))
     if len(distinct) != 2 or label_key(distinct[0])[0] is None:
         return None
-    parts = [p for p in _FIELD_SEPARATOR.split(distinct[1]) if p]
+    parts = [_as_labelled(p) for p in _FIELD_SEPARATOR.split(distinct[1]) if p]
     if len(parts) < 2 or not all(key is not None and inline for key, inline in map(label_key, parts)):
         return None
     return [distinct[0], *parts]
