@@ -76,8 +76,10 @@ def _child(el, name: str):
 # Text
 
 
-def paragraph_text(p) -> str:
-    """The visible text of a paragraph: runs, insertions, hyperlinks, fields' results."""
+def paragraph_text(p, boxes: bool = True) -> str:
+    """The visible text of a paragraph: runs, insertions, hyperlinks, fields' results (and the
+    text of its text boxes, unless ``boxes`` is false)."""
+    skip = _SKIP_TEXT if boxes else _SKIP_TEXT | {"txbxContent"}
     parts: list[str] = []
     stack = [p]
     while stack:
@@ -91,11 +93,32 @@ def paragraph_text(p) -> str:
             parts.append("\n")
         elif name == "noBreakHyphen":
             parts.append("-")
-        if name in ("Fallback", "del", "moveFrom", "instrText", "delText", "tbl"):
+        if name in skip:
             continue  # duplicates of an AlternateContent choice, deleted text, field codes
         if name != "t":
             stack.extend(reversed(list(el)))
     return "".join(parts)
+
+
+_SKIP_TEXT = frozenset({"Fallback", "del", "moveFrom", "instrText", "delText", "tbl"})
+
+
+def _boxes_with_tables(p) -> list:
+    """The text boxes anchored in a paragraph that hold a table (a form drawn inside a text
+    box), once each: Word writes every box twice, as a drawing (mc:Choice) and as a VML
+    fallback (mc:Fallback), and only the first is read."""
+    found = []
+    # By local name, as everywhere here: strict OOXML writes another namespace.
+    for box in (el for el in p.iter() if _local(el) == "txbxContent"):
+        up, fallback = box.getparent(), False
+        while up is not None and up is not p:
+            if _local(up) == "Fallback":
+                fallback = True
+                break
+            up = up.getparent()
+        if not fallback and any(_local(x) == "tbl" for x in box.iter()):
+            found.append(box)
+    return found
 
 
 def _children(container, names: tuple[str, ...]):
@@ -200,10 +223,14 @@ def _collect(container, items: list[_TableItem], gap: list[str], inherited: list
     """Tables in document order, each with the paragraphs since the previous table."""
     for el in _block_children(container):
         if _local(el) == "p":
-            text = paragraph_text(el).strip()
+            boxes = _boxes_with_tables(el)
+            text = paragraph_text(el, boxes=not boxes).strip()
             if text:
                 gap.append(text)
                 del gap[:-_PREAMBLE_KEEP * 3]
+            for box in boxes:
+                # The box's paragraphs and tables, in order, as if in the body.
+                _collect(box, items, gap, inherited)
             continue
         item = _TableItem(el, list(gap), inherited)
         items.append(item)
