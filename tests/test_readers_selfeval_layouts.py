@@ -176,3 +176,30 @@ def test_flat_self_evaluation_budget_in_yuan_is_scaled():
     text = "项目名称,预算数（元）,三级指标,年度指标值,实际完成值,分值,得分\n甲项目,1000000,培训人次,≥10次,12次,10,10\n"
     (project,) = read_bytes(text.encode("utf-8"), "a.csv").projects
     assert (project.kind, project.name, project.budget) == ("self_evaluation", "甲项目", 100.0)
+
+
+@pytest.mark.parametrize("line", ["自评结论：优", "评价结论: 良"])
+def test_conclusion_written_in_its_label_cell_is_the_conclusion_not_a_row(line):
+    """自评结论：优 in one cell under 总分 (湖北, 河南 templates) closes the table; it was read as
+    an indicator row named after the conclusion."""
+
+    def build(wb):
+        ws = wb.active
+        ws.cell(1, 1, "项目支出绩效自评表")
+        for c, v in enumerate(["项目名称", "乡村振兴衔接资金"], 1):
+            ws.cell(2, c, v)
+        for c, v in enumerate(["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"], 1):
+            ws.cell(3, c, v)
+        for c, v in enumerate(["产出指标", "数量指标", "扶持村集体经济项目数", "≥15个", "15个", 50, 50], 1):
+            ws.cell(4, c, v)
+        for c, v in enumerate(["满意度指标", "服务对象满意度指标", "受益群众满意度", "≥90%", "94%", 50, 50], 1):
+            ws.cell(5, c, v)
+        for c, v in enumerate(["总分", None, None, None, None, 100, 100], 1):
+            if v is not None:
+                ws.cell(6, c, v)
+        ws.cell(7, 1, line)
+        ws.merge_cells("A7:G7")
+
+    (project,) = read_bytes(B.xlsx_bytes(build), "自评.xlsx").projects
+    assert [e.name for e in project.evaluation] == ["扶持村集体经济项目数", "受益群众满意度"]
+    assert project.conclusion == line.split("：" if "：" in line else ":")[1].strip()

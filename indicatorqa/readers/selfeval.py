@@ -55,6 +55,8 @@ _SCORE_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?\s*分?")
 _GOAL_TOKEN = re.compile(r"^(?:年度)?(?:绩效)?目标\s*(\d{1,2}|[一二三四五六七八九十]{1,3})$|^(\d{1,2})$")
 _TOTAL = re.compile(r"^(?:总分|合计|总计|得分合计|总得分)$")
 _CONCLUSION = re.compile(r".*(?:自评结论|评价结论|总体结论|结论)$")
+# The conclusion written in the label's own cell: 自评结论：优.
+_CONCLUSION_INLINE = re.compile(r"^\s*(?:自评|评价|总体)?结论\s*[:：]\s*(.*)$", re.S)
 _REASON = re.compile(r"偏差原因.*|.*原因分析.*")
 # Names of the actual-value column in other provinces' templates (全年实际值, 全年完成值,
 # 实际完成指标值) that the shared header vocabulary does not know; never a target name,
@@ -413,6 +415,10 @@ def interpret_self_evaluation(
         first_label = normalize_label(texts[0])
         if _CONCLUSION.fullmatch(first_label) and len(first_label) <= 16:
             conclusion = "\n".join(texts[1:])
+            continue
+        inline = _CONCLUSION_INLINE.match(texts[0])
+        if inline:
+            conclusion = "\n".join([inline.group(1).strip(), *texts[1:]]).strip()
             continue
         numbers = [j for j, c in enumerate(cells) if c and _number(c) is not None]
         if _TOTAL.fullmatch(first_label):
