@@ -151,8 +151,18 @@ def product_queries(queries: list[dict]) -> list[tuple[str, str | None, bool]]:
     from indicatorqa.learn.train import load_indicator_rows, lodo_folds
     from indicatorqa.suggest import suggestion_query, vague_effect_claim
 
+    from indicatorqa.readers import read_paths
+
+    # The parsed seed tables give each project what ``check`` has beside its rows: goals,
+    # budget and year (the labeled rows carry only the project's name).
+    parsed = {(Path(p.source.file).stem, p.source.table): p for p in read_paths([ROOT / "corpus" / "seeds"]).projects
+              if p.source and p.source.file}
     out: dict[str, tuple[str, str | None, bool]] = {}
     for doc, judge, analysed, index in lodo_folds(load_indicator_rows(), sorted({q["doc"] for q in queries})):
+        for project, members in zip(analysed, index):
+            real = parsed.get((doc, members[0].get("table")))
+            if real is not None:
+                project.goals, project.budget, project.budget_year = real.goals, real.budget, real.budget_year
         where = {(m["table"], m["row"]): (project, ind) for project, members in zip(analysed, index)
                  for ind, m in zip(project.indicators, members)}
         for q in queries:
