@@ -73,3 +73,25 @@ def test_table_inside_a_text_box_is_read_once_with_its_project(tmp_path):
 def test_text_box_without_fallback_is_read_too(tmp_path):
     (project,) = _document_with_boxed_table(tmp_path, with_fallback=False).projects
     assert len(project.indicators) == 3
+
+
+def test_table_in_a_box_inside_another_box_is_read_once(tmp_path):
+    document = docx.Document()
+    document.add_paragraph("2025年项目支出绩效目标表")
+    table = document.add_table(rows=len(_ROWS), cols=4)
+    for r, values in enumerate(_ROWS):
+        for c, value in enumerate(values):
+            table.cell(r, c).text = value
+    tbl = table._tbl
+    tbl.getparent().remove(tbl)
+    inner_run, inner_box = _el("w:r/w:drawing/wp:anchor/a:graphic/a:graphicData/wps:wsp/wps:txbx/w:txbxContent")
+    inner_box.append(tbl)
+    inner_p, _ = _el("w:p")
+    inner_p.append(inner_run)
+    outer_run, outer_box = _el("w:r/w:drawing/wp:anchor/a:graphic/a:graphicData/wps:wsp/wps:txbx/w:txbxContent")
+    outer_box.append(inner_p)
+    document.add_paragraph("")._p.append(outer_run)
+    path = tmp_path / "nested.docx"
+    document.save(path)
+    (project,) = read_file(path).projects
+    assert len(project.indicators) == 3

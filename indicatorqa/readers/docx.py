@@ -110,13 +110,14 @@ def _boxes_with_tables(p) -> list:
     found = []
     # By local name, as everywhere here: strict OOXML writes another namespace.
     for box in (el for el in p.iter() if _local(el) == "txbxContent"):
-        up, fallback = box.getparent(), False
+        up, skip = box.getparent(), False
         while up is not None and up is not p:
-            if _local(up) == "Fallback":
-                fallback = True
+            # A VML copy, or a box inside another box (read with the outer box's paragraphs).
+            if _local(up) in ("Fallback", "txbxContent"):
+                skip = True
                 break
             up = up.getparent()
-        if not fallback and any(_local(x) == "tbl" for x in box.iter()):
+        if not skip and any(_local(x) == "tbl" for x in box.iter()):
             found.append(box)
     return found
 
