@@ -94,6 +94,23 @@ def default_model_path() -> Path:
     )
 
 
+def model_fingerprint(path: str | os.PathLike) -> str:
+    """What a model directory's cached corpus vectors are keyed by besides its name: every
+    file's path, size and modification time. A model rebuilt under the same name (a new
+    zh-static-e5-v2, a user's retrained directory) then gets new vectors, not stale ones."""
+    import hashlib
+
+    h = hashlib.sha256()
+    root = Path(path)
+    try:
+        for f in sorted(p for p in root.rglob("*") if p.is_file()):
+            st = f.stat()
+            h.update(f"{f.relative_to(root).as_posix()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    except OSError:
+        return ""
+    return h.hexdigest()[:16]
+
+
 class Embedder:
     """Interface: ``name``, ``dim`` and ``encode(texts) -> (n, dim) float32``, rows L2-normalised.
 
@@ -104,6 +121,8 @@ class Embedder:
 
     name: str
     dim: int
+    # Identifies the weights (model_fingerprint of a directory); "" when the name does.
+    fingerprint: str = ""
 
     def encode(self, texts: list[str], batch_size: int = 256) -> np.ndarray:  # pragma: no cover - interface
         raise NotImplementedError
@@ -137,6 +156,7 @@ class SentenceTransformerEmbedder(Embedder):
             raise EmbedderError(f"向量模型目录不存在：{path}")
         self.path = str(path) if is_dir else str(name_or_path)
         self.name = name or (path.name if is_dir else str(name_or_path))
+        self.fingerprint = model_fingerprint(path) if is_dir else ""
         # The static model is faster on CPU than anything could move to a GPU; other models
         # may use a GPU when one is there.
         static = is_dir and _is_static(path)
@@ -187,6 +207,7 @@ class NumpyStaticEmbedder(Embedder):
         path = Path(path).expanduser()
         self.path = str(path)
         self.name = name or path.name
+        self.fingerprint = model_fingerprint(path)
         try:
             self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
             weights = load_file(str(path / "model.safetensors"))

@@ -227,7 +227,10 @@ class Retriever:
         if self._emb is None:
             cache = None
             if self.cache_dir is not None and self.corpus_hash:
-                model_id = hashlib.sha256(str(getattr(self.embedder, "name", "")).encode()).hexdigest()[:12]
+                # The model's name and its weights' fingerprint: a model rebuilt under the same
+                # name must not be served the old model's vectors.
+                ident = f"{getattr(self.embedder, 'name', '')}|{getattr(self.embedder, 'fingerprint', '')}"
+                model_id = hashlib.sha256(ident.encode()).hexdigest()[:12]
                 cache = self.cache_dir / f"corpus-{self.corpus_hash}-{model_id}.npy"
                 if cache.is_file():
                     try:

@@ -143,3 +143,35 @@ def test_teacher_when_installed():
     assert v.shape == (2, 384)
     np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
     assert t.encode([]).shape == (0, 384)
+
+
+def test_a_model_rebuilt_under_the_same_name_gets_new_corpus_vectors(tmp_path):
+    """The index cache is keyed by the model's weights, not its name alone: after a rebuild of
+    a model directory (same name, other weights) suggestions must not use the old vectors."""
+    import shutil
+
+    from safetensors.numpy import load_file, save_file
+
+    from indicatorqa.embed import NumpyStaticEmbedder
+    from indicatorqa.retrieve import Retriever, load_corpus
+
+    model_dir = tmp_path / "models" / "zh-custom"
+    shutil.copytree(default_model_path(), model_dir)
+    entries = load_corpus()[:50]
+    cache = tmp_path / "index"
+
+    def corpus_vectors():
+        retriever = Retriever(entries, NumpyStaticEmbedder(model_dir), cache_dir=cache, corpus_hash="fixed")
+        return retriever.embeddings()
+
+    before = corpus_vectors()
+    assert len(list(cache.glob("corpus-*.npy"))) == 1
+    np.testing.assert_array_equal(corpus_vectors(), before)  # unchanged model: the cache is used
+    weights = load_file(str(model_dir / "model.safetensors"))
+    rng = np.random.default_rng(0)
+    weights["embedding.weight"] = weights["embedding.weight"] + rng.normal(0, 0.05, weights["embedding.weight"].shape).astype(np.float32)
+    save_file(weights, str(model_dir / "model.safetensors"))
+    after = corpus_vectors()
+    fresh = NumpyStaticEmbedder(model_dir).encode([f"{e.name}：{e.description}" for e in entries])
+    np.testing.assert_allclose(after, fresh, atol=1e-6)
+    assert not np.allclose(after, before, atol=1e-3)
