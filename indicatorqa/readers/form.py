@@ -173,7 +173,22 @@ def _header_field(cell: str) -> tuple[str, int] | None:
         for rank, pattern in enumerate(patterns):
             if pattern.fullmatch(label):
                 return fld, rank
+    # A column named for its year (2025年目标值, 2024年实际完成值) is the field after the year.
+    m = _YEAR_PREFIX.match(label)
+    if m and m.end() < len(label):
+        return _header_field(label[m.end():])
     return None
+
+
+_YEAR_PREFIX = re.compile(r"^(?:19|20)\d{2}\s*年度?")
+_YEAR_LABEL = re.compile(r"^(?:19|20)\d{2}\s*年度?$")
+
+
+def is_year_row(cells: Sequence[str]) -> bool:
+    """A second header row of years only (2025年 | 2026年 | 2027年 under a merged 指标值 in a
+    中期 table): no indicator, and the first of them is the value column the top row names."""
+    texts = [clean_cell(c) for c in cells if c and clean_cell(c)]
+    return len(texts) >= 2 and all(_YEAR_LABEL.match(t) for t in texts)
 
 
 def header_columns(row: Sequence[str]) -> dict[str, int]:
@@ -263,6 +278,8 @@ def find_indicator_header(rows: Sequence[Sequence[str]], start: int = 0) -> Indi
             names = _combine_headers(names, [clean_cell(c) for c in rows[i + 1]])
             columns = header_columns(names)
             index = i + 1
+        elif i + 1 < len(rows) and is_year_row(rows[i + 1]):
+            index = i + 1  # the years under a merged 指标值: its first column is the one read
         if "name" not in columns and "description" in columns:
             # Without a name column the description is what names the indicator.
             columns["name"] = columns.pop("description")
@@ -306,6 +323,15 @@ def money_unit_factor(note: str) -> float | None:
     if not m:
         return None
     return {"万元": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4}[m.group(1)]
+
+
+def label_money_factor(label: str) -> float | None:
+    """Factor to 万元 from a money unit in a label's brackets: 资金总额（元） → 1e-4; None without."""
+    for note in re.findall(r"[（(【\[]([^）)】\]]*)[）)】\]]", label or ""):
+        m = re.fullmatch(r"\s*(?:(?:金额|资金)?单位[:：]?)?\s*(万元|元|千元|亿元)\s*", note)
+        if m:
+            return {"万元": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4}[m.group(1)]
+    return None
 
 
 def parse_percent_cells(cells: Sequence[str]) -> list[float | None]:
@@ -411,7 +437,7 @@ _LABELS: list[tuple[str, re.Pattern]] = [
     ("code", re.compile(r"项目(?:编码|代码|编号|ID|id)")),
     ("name", re.compile(r"项目(?:名称|名)")),
     ("unit", re.compile(r"(?:项目)?(?:预算|实施|申报|填报|编制|主管)?单位(?:名称|及代码|（盖章）)?|(?:主管)?部门(?:名称|及代码)?|单位名称及代码")),
-    ("total", re.compile(r"(?:年度|项目|本年)?(?:预算|资金)(?:数|金额|总额|总计|总数)|(?:项目)?(?:年度)?总预算|(?:项目)?(?:年度)?资金总额|预算资金|(?:年度)?预算(?:安排)?|项目(?:资金|预算|金额)")),
+    ("total", re.compile(r"(?:年度|项目|本年)?(?:预算|资金)(?:数|金额|总额|总计|总数)|(?:项目)?(?:年度)?总预算|(?:项目)?(?:年度)?资金总额|预算资金|(?:年度)?预算(?:安排)?|项目(?:资金|预算|金额)|项目总(?:金额|预算|投资)")),
     ("fiscal", re.compile(r"(?:其中[:：]?)?(?:当年|本级|本年)?财政(?:资金|拨款|性资金)(?:资金)?|(?:其中[:：]?)?一般公共预算(?:资金|拨款)?")),
     ("other", re.compile(r"(?:其中[:：]?)?(?:其他|其它)(?:来源)?资金|(?:其中[:：]?)?(?:自有|自筹|单位自有)资金")),
     ("use", re.compile(r"(?:预算规模及)?(?:项目)?资金用途|项目(?:概况|内容|简介|主要内容)|主要内容|实施内容|资金使用方向")),
@@ -612,7 +638,7 @@ _NOTE_START = re.compile(r"^(?:(?:注|备注|说明|附注)\s*\d?\s*[:：]|(?:�
 # A signature line: 审核人：  填报人：  联系电话：, with or without the name typed in.
 _SIGNATURE = re.compile(
     r"^(?:(?:单位|部门|财务|项目)?负责人|审核人|审批人|复核人|填报人|填表人|制表人|经办人|联系人|联系电话|"
-    r"分管领导|(?:填报|填表|制表)日期)\s*[:：]"
+    r"分管领导|(?:填报|填表|制表)(?:日期|时间)|(?:导出|打印)(?:日期|时间)|(?:填报|填表)单位\s*(?:[（(]\s*盖章\s*[)）])?)\s*[:：]"
 )
 
 
@@ -663,7 +689,7 @@ def interpret_indicators(
         cells = [clean_cell(c) for c in rows[i]]
         if not any(cells) or _is_note_row(cells):
             continue
-        if match_header(cells) is not None or _is_subheader(cells):
+        if match_header(cells) is not None or _is_subheader(cells) or is_year_row(cells):
             continue  # the header repeated on a new page: same table, go on
         heading = level_heading(cells)
         if heading is not None:
@@ -827,6 +853,7 @@ def read_form_fields(rows: Sequence[Sequence[str]], preamble: Sequence[str] = ()
     form = FormFields()
     factor = 1.0
     amounts: dict[str, str] = {}
+    amount_factor: dict[str, float] = {}
     use_parts: list[str] = []
     goal_parts: list[str] = []
     plan_rows: list[list[str]] = []
@@ -862,6 +889,10 @@ def read_form_fields(rows: Sequence[Sequence[str]], preamble: Sequence[str] = ()
             # Only an amount fills the field: the cell right of 项目资金 may be a
             # sub-label (中期资金总额, 合计) with the amount further on or below.
             amounts[key] = value
+            # 资金总额（元）: the label's own money unit counts for its amount.
+            own = label_money_factor(label)
+            if own is not None:
+                amount_factor[key] = own
 
     for text in (part for line in preamble for part in labelled_parts(line)):
         note = money_unit_factor(text)
@@ -950,9 +981,9 @@ def read_form_fields(rows: Sequence[Sequence[str]], preamble: Sequence[str] = ()
         elif group == "plan":
             plan_rows.append(cells)
 
-    form.budget = parse_amount(amounts.get("total", ""), factor)
-    form.budget_fiscal = parse_amount(amounts.get("fiscal", ""), factor)
-    form.budget_other = parse_amount(amounts.get("other", ""), factor)
+    form.budget = parse_amount(amounts.get("total", ""), amount_factor.get("total", factor))
+    form.budget_fiscal = parse_amount(amounts.get("fiscal", ""), amount_factor.get("fiscal", factor))
+    form.budget_other = parse_amount(amounts.get("other", ""), amount_factor.get("other", factor))
     form.use_of_funds = "\n".join(use_parts)
     form.goals_text = "\n".join(goal_parts)
     form.spending_plan = _spending_plan(plan_rows)

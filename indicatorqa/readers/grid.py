@@ -488,8 +488,29 @@ def counter(start: int = 1) -> Callable[[], int]:
     return next_number
 
 
+# Outline numbering before an indicator name: 1.1 , 2.3.1 , 1、, 1. , （1）.
+_OUTLINE_NUMBER = re.compile(r"^\s*(?:\d{1,2}(?:[.．]\d{1,2})+\s+|\d{1,2}\s*[、]\s*|\d{1,2}[.．]\s+|[（(]\d{1,2}[)）]\s*)(?=\S)")
+
+
+def strip_outline_numbers(names: list[str]) -> list[str] | None:
+    """The names without their outline numbers (1.1 新建校舍面积 → 新建校舍面积), when the
+    table numbers its names: most of them (two thirds, at least two) carry a number. A
+    number on one name alone is part of it (2.5米以上道路, 5G基站数); None when nothing
+    is stripped."""
+    hits = [bool(_OUTLINE_NUMBER.match(n or "")) for n in names]
+    if sum(hits) < 2 or sum(hits) * 3 < len(names) * 2:
+        return None
+    return [_OUTLINE_NUMBER.sub("", n, count=1) if hit else n for n, hit in zip(names, hits)]
+
+
 def finish_projects(projects: list[Project]) -> list[Project]:
     """Document-level touches shared by the tabular readers."""
+    for project in projects:
+        for rows in (project.indicators, project.evaluation):
+            stripped = strip_outline_numbers([r.name for r in rows])
+            if stripped is not None:
+                for row, name in zip(rows, stripped):
+                    row.name = name
     try:
         from ..budgetyear import apply_document_year
     except ImportError:  # pragma: no cover - the module is part of the package

@@ -1,0 +1,83 @@
+"""More layouts met in other provinces' tables: numbered indicator names, columns named for
+their year, a 中期 table's row of years, a money unit in the label, a system export's footer."""
+
+from __future__ import annotations
+
+import pytest
+
+import builders as B
+from indicatorqa.readers import read_bytes
+
+_HEADER = ["一级指标", "二级指标", "三级指标", "指标值"]
+
+
+def _xlsx(rows: list[list[object]], merges: list[str] = ()) -> bytes:
+    def build(wb):
+        ws = wb.active
+        for r, values in enumerate(rows, start=1):
+            for c, value in enumerate(values, start=1):
+                if value not in ("", None):
+                    ws.cell(row=r, column=c, value=value)
+        for ref in merges:
+            ws.merge_cells(ref)
+
+    return B.xlsx_bytes(build)
+
+
+def _read(rows, merges=()):
+    (project,) = read_bytes(_xlsx(rows, merges), "表.xlsx").projects
+    return project
+
+
+def test_outline_numbers_before_the_names_are_not_part_of_them():
+    rows = [["项目名称", "义务教育薄弱环节改善"], _HEADER,
+            ["产出指标", "数量指标", "1.1 新建改扩建校舍面积", "≥12000平方米"],
+            ["", "", "1.2 购置教学仪器设备学校数", "18所"],
+            ["", "质量指标", "2.1 城镇学校56人以上大班额比例", "≤5%"],
+            ["满意度指标", "服务对象满意度指标", "3.1 学生及家长满意度", "≥90%"]]
+    names = [i.name for i in _read(rows).indicators]
+    assert names == ["新建改扩建校舍面积", "购置教学仪器设备学校数", "城镇学校56人以上大班额比例", "学生及家长满意度"]
+
+
+@pytest.mark.parametrize("first", ["2.5米以上道路宽度", "5G基站建设数"])
+def test_a_number_on_one_name_of_an_unnumbered_table_stays(first):
+    rows = [["项目名称", "道路建设"], _HEADER,
+            ["产出指标", "数量指标", first, "≥10个"],
+            ["产出指标", "质量指标", "工程验收合格率", "100%"],
+            ["满意度指标", "服务对象满意度指标", "群众满意度", "≥90%"]]
+    assert _read(rows).indicators[0].name == first
+
+
+def test_value_column_named_for_its_year_is_read_and_last_years_actuals_are_not():
+    rows = [["项目名称", "高标准农田建设"],
+            ["一级指标", "二级指标", "三级指标", "2024年实际完成值", "2025年目标值"],
+            ["产出指标", "数量指标", "新建高标准农田面积", "2.5万亩", "≥3万亩"],
+            ["产出指标", "质量指标", "工程验收合格率", "98%", "100%"]]
+    assert [i.value for i in _read(rows).indicators] == ["≥3万亩", "100%"]
+
+
+def test_years_under_a_merged_value_header_are_no_row_and_the_first_year_is_the_value():
+    rows = [["项目名称", "学前教育资源扩充"],
+            ["一级指标", "二级指标", "三级指标", "指标值", "", ""],
+            ["", "", "", "2025年", "2026年", "2027年"],
+            ["产出指标", "数量指标", "新建公办幼儿园", "2所", "2所", "1所"],
+            ["产出指标", "质量指标", "办园条件达标率", "≥90%", "≥95%", "100%"]]
+    project = _read(rows, ["D2:F2", "A2:A3", "B2:B3", "C2:C3"])
+    assert [(i.name, i.value) for i in project.indicators] == [("新建公办幼儿园", "2所"), ("办园条件达标率", "≥90%")]
+
+
+@pytest.mark.parametrize(("label", "amount", "budget"), [
+    ("资金总额（元）", 3560000, 356.0),
+    ("项目总金额（万元）", 120, 120.0),
+    ("项目资金（万元）", 85, 85.0),
+])
+def test_budget_label_with_its_money_unit(label, amount, budget):
+    rows = [["项目名称", "公交运营补贴"], [label, amount], _HEADER, ["产出指标", "数量指标", "补贴线路条数", "≥42条"]]
+    assert _read(rows).budget == pytest.approx(budget)
+
+
+def test_system_export_footer_is_no_indicator():
+    rows = [["项目名称", "困难群众救助"], _HEADER,
+            ["产出指标", "数量指标", "城乡低保保障人数", "≥8600人"],
+            ["填报单位（盖章）：", "", "", "导出时间：2025-01-16 09:32:11"]]
+    assert [i.name for i in _read(rows).indicators] == ["城乡低保保障人数"]
