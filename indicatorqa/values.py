@@ -78,7 +78,9 @@ written twice), ``contradictory`` (directions or numbers that disagree), ``stray
 an Excel date serial), ``excel_date_serial`` / ``excel_percent`` (set by :func:`from_cell`),
 ``invalid_date`` (``2025年2月30日``), ``inverted_range`` (``90-80%``), ``numbers_in_prose``
 (qualitative text that contains numbers), ``multiple_values`` (``≥3篇，≥100人次``: the
-first is read), ``internal_error`` (a bug in this module; never expected).
+first is read), ``remark`` (a bracketed remark after the target, ``≥90%（抽样调查）``: the
+target is read, the remark kept in ``remainder``), ``internal_error`` (a bug in this module;
+never expected).
 
 Guarantees
 ----------
@@ -143,6 +145,7 @@ FLAG_INVERTED_RANGE = "inverted_range"
 FLAG_NUMBERS_IN_PROSE = "numbers_in_prose"
 FLAG_MULTIPLE_VALUES = "multiple_values"
 FLAG_INTERNAL_ERROR = "internal_error"
+FLAG_REMARK = "remark"  # a bracketed remark after the target, kept in ``remainder``
 FLAGS: frozenset[str] = frozenset(v for k, v in dict(globals()).items() if k.startswith("FLAG_"))
 
 # How many numbers or dates in one text are tried as the value before the text is
@@ -1401,9 +1404,29 @@ def _parse_cached(text: str) -> ParsedValue:
     return _parse_guarded(text)
 
 
+def _trailing_remark(compact: str) -> tuple[str, str] | None:
+    """(target, remark) of ``≥3万亩(以省级下达任务为准)``: a bracketed remark of 2–40
+    characters closing the text (after _compact the brackets are ASCII)."""
+    if not compact.endswith(")"):
+        return None
+    i = compact.rfind("(")
+    inner = compact[i + 1 : -1]
+    if i <= 0 or not 2 <= len(inner) <= 40 or ")" in inner:
+        return None
+    return compact[:i], inner
+
+
 def _parse_guarded(text: str) -> ParsedValue:
     try:
-        return _parse_compact(_compact(text), raw=text)
+        compact = _compact(text)
+        pv = _parse_compact(compact, raw=text)
+        if pv.kind == "qualitative" and (parts := _trailing_remark(compact)):
+            # The target stands before the remark; the remark says where the figure comes
+            # from or what it includes (以验收报告为准, 抽样调查, 含喷灌、滴灌).
+            head = _parse_compact(parts[0], raw=text)
+            if head.kind not in ("qualitative", "empty"):
+                return replace(head, remainder=f"（{parts[1]}）", flags=head.flags | {FLAG_REMARK})
+        return pv
     except Exception:  # noqa: BLE001 - the promise: a value never stops a batch
         return ParsedValue(
             raw=text, kind="qualitative", flags=frozenset({FLAG_INTERNAL_ERROR}), normalized=" ".join(text.split())

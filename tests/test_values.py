@@ -352,3 +352,23 @@ def test_split_value_columns_read_the_same_in_every_layout(columns, joined):
     rows = [["一级指标", "二级指标", "三级指标", "计算符号", "指标值", "计量单位"], ["产出指标", "数量指标", "培训人次", *columns]]
     [indicator] = interpret_indicators(rows, find_indicator_header(rows))
     assert indicator.value == joined
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "number", "unit", "remainder"),
+    [
+        ("≥3万亩（以省级下达任务为准）", "count", 3.0, "万亩", "（以省级下达任务为准）"),
+        ("100%（以验收报告为准）", "percent", 100.0, "%", "（以验收报告为准）"),
+        ("≥0.6万亩（含喷灌、滴灌）", "count", 0.6, "万亩", "（含喷灌、滴灌）"),
+    ],
+)
+def test_a_remark_in_brackets_after_the_target_leaves_the_target(text, kind, number, unit, remainder):
+    pv = parse_value(text)
+    assert (pv.kind, pv.number, pv.unit, pv.remainder) == (kind, number, unit, remainder)
+    assert "remark" in pv.flags and pv.raw == text
+
+
+@pytest.mark.parametrize("text", ["（以市外办批复为准）", "以市外办批复为准", "提升（显著）", "明显提升（以调查为准）"])
+def test_a_remark_without_a_target_before_it_stays_text(text):
+    pv = parse_value(text)
+    assert pv.kind == "qualitative" and "remark" not in pv.flags

@@ -34,16 +34,35 @@ _RATE_END = re.compile(r"(率|度|比|比例|比重|占比|覆盖面)$")
 
 
 def record(ind) -> dict:
-    """An indicator (model object or dict) as a feature record."""
+    """An indicator (model object or dict) as a feature record.
+
+    The value is its target without a bracketed remark after it (≥50公斤（以实测为准） →
+    ≥50公斤, values.FLAG_REMARK): the remark says where the figure comes from, and its words
+    (以…为准) would read as a target left to others."""
     if isinstance(ind, dict):
-        return {k: str(ind.get(k) or "") for k in ("level1", "level2", "name", "description", "value")}
-    return {
-        "level1": ind.level1 or "",
-        "level2": ind.level2 or "",
-        "name": ind.name or "",
-        "description": ind.description or "",
-        "value": ind.value or "",
-    }
+        rec = {k: str(ind.get(k) or "") for k in ("level1", "level2", "name", "description", "value")}
+    else:
+        rec = {
+            "level1": ind.level1 or "",
+            "level2": ind.level2 or "",
+            "name": ind.name or "",
+            "description": ind.description or "",
+            "value": ind.value or "",
+        }
+    rec["value"] = _without_remark(rec["value"])
+    return rec
+
+
+def _without_remark(value: str) -> str:
+    if not value.endswith((")", "）")):
+        return value
+    from ..values import FLAG_REMARK, parse_value
+
+    pv = parse_value(value)
+    if FLAG_REMARK not in pv.flags:
+        return value
+    cut = max(value.rfind("("), value.rfind("（"))
+    return value[:cut].rstrip() if cut > 0 else value
 
 
 def _clean(text: str) -> str:
