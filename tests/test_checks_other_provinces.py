@@ -58,6 +58,16 @@ WELL_FORMED = [
     # V009: a count of days or hours is a quantity under 数量.
     ("产出指标", "数量指标", "场馆年开放天数", "≥330天"),
     ("产出指标", "数量指标", "大型仪器年有效运行机时", "≥1200小时"),
+    # 9. V001/V003: a target followed by a remark on its source or scope (held-out probe 3).
+    ("产出指标", "数量指标", "新建高标准农田面积", "≥3万亩（以省级下达任务为准）"),
+    ("产出指标", "质量指标", "工程验收合格率", "100%（以验收报告为准）"),
+    ("效益指标", "经济效益指标", "项目区粮食亩均增产", "≥50公斤（以实测为准）"),
+    ("满意度指标", "服务对象满意度指标", "项目区农户满意度", "≥90%（抽样调查）"),
+    # 10. V008: a benefit paid per person may have a floor, even under 成本指标.
+    ("成本指标", "经济成本指标", "城市低保平均保障标准", "≥850元/月"),
+    ("产出指标", "成本指标", "困难残疾人生活补贴标准", "≥100元/人·月"),
+    # 11. V004: a change against the state before the project is a real rate.
+    ("效益指标", "生态效益指标", "项目区化肥使用量", "较建设前减少≥3%"),
 ]
 
 
@@ -98,6 +108,11 @@ def test_well_formed_rows_get_no_finding(analyzer, level1, level2, name, value):
         ("产出指标", "数量指标", "资助金额", "≤50万元", "V009"),
         # A length of time that is no count of days is still a time limit under 数量.
         ("产出指标", "数量指标", "审批办结", "≤5天", "V009"),
+        # 9. A remark is no target: a remark alone, or a direction word with one, stays flagged.
+        ("产出指标", "数量指标", "新建高标准农田面积", "（以省级下达任务为准）", "V003"),
+        ("效益指标", "社会效益指标", "群众生活水平", "明显提升（以调查为准）", "V001"),
+        # 10. A cost that is no benefit standard is still lower-is-better.
+        ("成本指标", "经济成本指标", "人均培训成本", "≥1500元", "V008"),
     ],
 )
 def test_neighbours_are_still_flagged(analyzer, level1, level2, name, value, code):

@@ -79,6 +79,8 @@ def polarity(ctx: IndicatorContext) -> str | None:
     # service delivered are an output, so the negative words do not decide here.
     if ctx.value.kind == "duration" and delivers_time(ctx):
         return "+"
+    if any(m in name for m in ctx.config.word_list("benefit_standard_markers")):
+        return None
     if any(m in name for m in ctx.config.word_list("negative_markers")):
         return "-"
     if ctx.level2 == "成本":
