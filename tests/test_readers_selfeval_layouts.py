@@ -203,3 +203,31 @@ def test_conclusion_written_in_its_label_cell_is_the_conclusion_not_a_row(line):
     (project,) = read_bytes(B.xlsx_bytes(build), "自评.xlsx").projects
     assert [e.name for e in project.evaluation] == ["扶持村集体经济项目数", "受益群众满意度"]
     assert project.conclusion == line.split("：" if "：" in line else ":")[1].strip()
+
+
+def test_budget_execution_scored_under_weight_and_self_score_headers():
+    """权重（%） | 自评得分 over the budget-execution amounts (as over the indicators): the execution
+    score counts in the total, so 总分 = rows + execution raises no S004."""
+
+    def build(wb):
+        ws = wb.active
+        ws.cell(1, 1, "项目支出绩效自评表")
+        for c, v in enumerate(["项目名称", "天然林资源保护"], 1):
+            ws.cell(2, c, v)
+        for c, v in enumerate(["项目资金（万元）", None, "年初预算数", "全年预算数", "全年执行数", "权重（%）", "执行率", "自评得分"], 1):
+            ws.cell(3, c, v)
+        for c, v in enumerate([None, "年度资金总额", 520, 548, 531.56, 10, "97.00%", 9.7], 1):
+            ws.cell(4, c, v)
+        for c, v in enumerate(["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "权重（%）", "自评得分", "偏差原因分析及改进措施"], 1):
+            ws.cell(5, c, v)
+        for c, v in enumerate(["产出指标", "数量指标", "天然林管护面积", "≥45.6万亩", "45.6万亩", 45, 45], 1):
+            ws.cell(6, c, v)
+        for c, v in enumerate(["满意度指标", "服务对象满意度指标", "林农满意度", "≥90%", "88.5%", 45, 40, "补偿标准偏低"], 1):
+            ws.cell(7, c, v)
+        for c, v in enumerate(["总分", None, None, None, None, 100, 94.7], 1):
+            if v is not None:
+                ws.cell(8, c, v)
+
+    (project,) = read_bytes(B.xlsx_bytes(build), "自评.xlsx").projects
+    assert (project.execution.weight, project.execution.score) == (10, 9.7)
+    assert "S004" not in _codes(project)

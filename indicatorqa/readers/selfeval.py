@@ -103,8 +103,9 @@ def _read_execution(rows: list[list[str]]) -> BudgetExecution | None:
         "initial": re.compile(r"年初预算数?"),
         "annual": re.compile(r"全年预算数?"),
         "executed": re.compile(r"全年执行数?"),
-        "weight": re.compile(r"分值"),
-        "score": re.compile(r"得分"),
+        # As the indicator header names them (权重（%）, 自评得分 in other provinces' templates).
+        "weight": re.compile(r"(?:指标)?分值|权重(?:分值?)?|标准分值?"),
+        "score": re.compile(r"(?:自评)?得分"),
         "rate": re.compile(r"(?:预算)?执行率"),
     }
     for r, cells in enumerate(rows):
