@@ -81,3 +81,19 @@ def test_system_export_footer_is_no_indicator():
             ["产出指标", "数量指标", "城乡低保保障人数", "≥8600人"],
             ["填报单位（盖章）：", "", "", "导出时间：2025-01-16 09:32:11"]]
     assert [i.name for i in _read(rows).indicators] == ["城乡低保保障人数"]
+
+
+def test_midterm_funds_by_year_give_this_years_budget():
+    """资金情况（万元） | 中期资金总额 | 其中：2025年 | 2026年 | 2027年, amounts below: the budget is
+    the first year's, as the indicator values are (a 中期 | 年度 form is read the same way)."""
+    rows = [["项目名称", "学前教育资源扩充"],
+            ["资金情况（万元）", "中期资金总额", "其中：2025年", "2026年", "2027年"],
+            ["", 1200, 400, 450, 350],
+            _HEADER, ["产出指标", "数量指标", "新建公办幼儿园", "2所"]]
+    assert _read(rows).budget == 400
+
+
+def test_a_single_year_beside_a_label_heads_no_amount():
+    rows = [["项目名称", "学前教育资源扩充"], ["预算年度", "2025年"], ["项目资金（万元）", 380],
+            _HEADER, ["产出指标", "数量指标", "新建公办幼儿园", "2所"]]
+    assert _read(rows).budget == 380

@@ -990,6 +990,9 @@ def read_form_fields(rows: Sequence[Sequence[str]], preamble: Sequence[str] = ()
     return form
 
 
+_YEAR_HEAD = re.compile(r"^(?:其中\s*[:：]?\s*)?(?:19|20)\d{2}\s*年度?(?:预算|资金)?$")
+
+
 def _amount_heads(cells: list[str]) -> dict[int, str]:
     """Columns of a row that head amounts given in the row below: {column: amount key}.
 
@@ -997,11 +1000,20 @@ def _amount_heads(cells: list[str]) -> dict[int, str]:
     (预算金额 | 合计 | 财政资金 | 其他资金, the amounts on the next row).
     """
     heads: dict[int, str] = {}
+    # Years head amounts only in a row that lists them (2025年 | 2026年 | 2027年), not in a
+    # 预算年度 | 2025年 row.
+    years = sum(1 for c in cells if c and _YEAR_HEAD.match(clean_cell(c))) >= 2
     for i, cell in enumerate(cells):
         if not cell:
             continue
         if normalize_label(cell) in _SUBTOTAL_HEADS:
             heads[i] = "total"
+            continue
+        if years and _YEAR_HEAD.match(clean_cell(cell)):
+            # 中期资金总额 | 其中：2025年 | 2026年 | 2027年: the first year's amount is this year's
+            # budget (the 中期 total is the whole period's, as in a 中期 | 年度 form).
+            if not any(v == "total" for v in heads.values()):
+                heads[i] = "total"
             continue
         key, inline = label_key(cell)
         if key in _AMOUNT_LABELS and not inline:
