@@ -14,8 +14,11 @@ controls, tracked insertions, hyperlinks and fields is read; deleted text and fi
 codes are not.
 
 The heading of a table is the paragraph before it that reads like a table name
-(``1.市科技局…绩效目标表``), or else the nearest short paragraph; the other
-paragraphs between the previous table and this one are passed on as its preamble.
+(``1.市科技局…绩效目标表``), or else the nearest short paragraph; a heading every
+project shares (``（三）绩效指标``) gives way to the heading of the section it is in
+(``一、XX项目``). The other paragraphs between the previous table and this one are
+passed on as its preamble, and fields written there as prose (``实施单位：…；项目资金：
+85.00万元``) fill what the table leaves blank.
 Tables without an indicator header are skipped; a document without any indicator
 table is an error that says what was found instead.
 """
@@ -28,7 +31,9 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from ..budgetyear import infer_budget_year
 from ..errors import InputError
+from ..levels import canonical_level1, canonical_level2
 from ..model import Document
 from . import flat, form, grid
 from .officezip import read_member
@@ -243,18 +248,116 @@ def _collect(container, items: list[_TableItem], gap: list[str], inherited: list
                     _collect(tc, items, [], context)
 
 
+# Page furniture that a converter (PDF or WPS to Word) leaves in the body between the
+# parts of a table broken at a page: a page number (— 1 —, -2-, 第 3 页, 第3页 共5页, 3/5)
+# or a continuation mark (续表, （续）, 续上表, 表1（续）). It neither names a table nor
+# separates two tables.
+_PAGE_MARK = re.compile(
+    r"^[\s\-—–－―_~～·•]*"
+    r"(?:第\s*\d{1,3}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}(?:\s*[/／]\s*\d{1,3})?)"
+    r"[\s\-—–－―_~～·•]*$"
+    r"|^[（(]?\s*续(?:表|上表|前表)?\s*\d{0,3}\s*[)）]?\s*[:：]?$"
+    r"|^.{0,60}[（(]\s*续(?:表)?\s*[)）]$"
+)
+
+
+def _is_page_mark(text: str) -> bool:
+    return bool(_PAGE_MARK.match(text))
+
+
+# Outline numbers of headings, by depth: 第一章 > 一、 > （一） > 1. > （1）.
+_HEADING_NUMBERS = (
+    (1, re.compile(r"^\s*第\s*[一二三四五六七八九十百\d]{1,4}\s*[章节部分篇]\s*")),
+    (2, re.compile(r"^\s*[一二三四五六七八九十]{1,3}\s*[、.．]\s*")),
+    (3, re.compile(r"^\s*[（(]\s*[一二三四五六七八九十]{1,3}\s*[)）]\s*")),
+    (4, re.compile(r"^\s*\d{1,2}\s*[、.．](?!\d)\s*")),
+    (5, re.compile(r"^\s*[（(]\s*\d{1,2}\s*[)）]\s*")),
+)
+
+
+def _outline(text: str) -> tuple[int, str]:
+    """(depth of the heading's outline number, 0 without one; the text after the number)."""
+    for depth, pattern in _HEADING_NUMBERS:
+        m = pattern.match(text)
+        if m and m.end() < len(text):
+            return depth, text[m.end():]
+    return 0, text.strip()
+
+
+# Words of the section headings every such document has (（三）绩效指标, 二、年度绩效目标,
+# 项目支出绩效目标表, （2025年度）, 附件1): a heading made of nothing else names no project.
+# 自评 and 评价 are not among them: a 绩效自评表 heading tells the reader the table's kind.
+_GENERIC_WORDS = re.compile(
+    r"(?:19|20)\d{2}\s*年度?|附件|附表|项目|支出|部门|整体|单位|年度|中期|总体|绩效|目标|指标|申报|"
+    r"设置|分解|体系|明细|情况|基本|信息|概况|内容|说明|一览|汇总|具体|主要|资金|预算|产出|效益|满意度|成本|"
+    r"表|值|及|和|与|的|[\d\s（）()【】\[\]《》〈〉<>:：、.．\-—]"
+)
+
+
+def _is_generic_heading(text: str) -> bool:
+    return not _GENERIC_WORDS.sub("", _outline(text)[1])
+
+
+def _is_heading_like(text: str) -> bool:
+    """A short line of its own that could head a section: no sentence, field or page mark."""
+    return (
+        0 < len(text) <= 40
+        and not re.search(r"[。，,；;:：]", text)
+        and not _NOTE.match(text)
+        and not _is_page_mark(text)
+        and bool(re.search(r"[\u4e00-\u9fff]", text))
+    )
+
+
+def _enclosing_heading(texts: list[str], k: int) -> int | None:
+    """The heading of the section that the generic heading ``texts[k]`` belongs to.
+
+    Reports put a project under its own heading (一、XX项目) and its table under a
+    sub-heading that every project shares (（三）绩效指标). The project's heading is the
+    nearest one above of a shallower outline level (a sibling such as （二）年度绩效目标 is
+    not); under an unnumbered generic heading (绩效指标, 项目支出绩效目标表), only a
+    numbered heading is one, so that a stray line above (附件, an issuing office) is not.
+    """
+    depth = _outline(texts[k])[0]
+    for j in range(k - 1, -1, -1):
+        text = texts[j]
+        if not _is_heading_like(text) or _is_generic_heading(text):
+            continue
+        d = _outline(text)[0]
+        if (depth and d < depth) or (not depth and d):
+            return j
+    return None
+
+
+_SENTENCE_END = ("。", "；", ";")
+
+
 def choose_title(paragraphs: list[str]) -> tuple[str, list[str]]:
     """(heading, other paragraphs) from the paragraphs before a table."""
     texts = [t.strip() for t in paragraphs if t.strip()]
+    chosen: int | None = None
     for k in range(len(texts) - 1, -1, -1):
-        if grid.is_title_text(texts[k]):
-            return texts[k], (texts[:k] + texts[k + 1 :])[-_PREAMBLE_KEEP:]
-    for k in range(len(texts) - 1, -1, -1):
-        text = texts[k]
-        if _NOTE.match(text) or len(text) > 60 or text.endswith(("。", "；", ";")):
-            continue
-        return text, (texts[:k] + texts[k + 1 :])[-_PREAMBLE_KEEP:]
-    return "", texts[-_PREAMBLE_KEEP:]
+        # A sentence (绩效指标详见下表。) mentions a table without naming it.
+        if grid.is_title_text(texts[k]) and not texts[k].endswith(_SENTENCE_END):
+            chosen = k
+            break
+    else:
+        for k in range(len(texts) - 1, -1, -1):
+            text = texts[k]
+            if _NOTE.match(text) or _is_page_mark(text) or len(text) > 60 or text.endswith(_SENTENCE_END):
+                continue
+            if _field_clauses(text):
+                continue  # 实施单位：X is a field of the project, read as such, not its heading
+            chosen = k
+            break
+    if chosen is None:
+        return "", texts[-_PREAMBLE_KEEP:]
+    if _is_generic_heading(texts[chosen]):
+        # （三）绩效指标 heads the table but names no project: the section it is in may.
+        better = _enclosing_heading(texts, chosen)
+        if better is not None:
+            chosen = better
+    return texts[chosen], (texts[:chosen] + texts[chosen + 1 :])[-_PREAMBLE_KEEP:]
 
 
 @dataclass
@@ -264,6 +367,7 @@ class _TableShape:
     header: list[str] | None  # the first indicator header row (normalised), None if none
     labels: set[str]  # form label keys (name, unit, total, goals…) above that header
     text_above: bool  # any text above the header
+    match: flat.HeaderMatch | None = None  # the columns that header names
 
 
 # Labels whose presence makes a table without indicators a project's info table.
@@ -273,6 +377,7 @@ _INFO_LABELS = {"name", "code", "unit", "total", "fiscal", "other", "goals", "us
 def _shape(table: grid.Grid) -> _TableShape:
     rows = table.flat_rows()
     header: list[str] | None = None
+    found: flat.HeaderMatch | None = None
     above = rows
     for i, row in enumerate(rows):
         match = flat.match_header(row)
@@ -280,7 +385,7 @@ def _shape(table: grid.Grid) -> _TableShape:
             cells = [form.normalize_label(c) for c in row]
             while cells and not cells[-1]:
                 cells.pop()
-            header, above = cells, rows[:i]
+            header, above, found = cells, rows[:i], match
             break
     labels: set[str] = set()
     for row in above:
@@ -289,7 +394,68 @@ def _shape(table: grid.Grid) -> _TableShape:
                 key = form.label_key(part)[0]
                 if key is not None:
                     labels.add(key)
-    return _TableShape(header, labels, any(c.strip() for row in above for c in row if c))
+    return _TableShape(header, labels, any(c.strip() for row in above for c in row if c), found)
+
+
+def _only_page_marks(gap: list[str]) -> bool:
+    """Nothing between two tables but empty paragraphs, page breaks and page furniture."""
+    return all(_is_page_mark(text) for text in gap)
+
+
+def _is_level_text(text: str) -> bool:
+    """A 一级 / 二级 level as tables name them: 产出指标, 数量, 社会效益指标（必填）."""
+    return text.endswith("指标") or bool(canonical_level1(text) or canonical_level2(text))
+
+
+# A level name of a table's own making: a short phrase, no number, no punctuation.
+_CUSTOM_LEVEL = re.compile(r"^[\u4e00-\u9fff]{2,12}$")
+
+
+def _continues_indicators(match: flat.HeaderMatch, last: grid.Grid, table: grid.Grid) -> bool:
+    """Whether the rows of a headerless ``table`` read as further indicator rows of ``last``,
+    whose header is ``match``.
+
+    Each row names an indicator (or describes one) in its column, and what stands in
+    the 一级 / 二级 columns is blank (the level goes on from the part above), a level,
+    or a level the part above used (部门整体 tables have their own: 履职效能); once the
+    first row has shown the part to be indicators, a new level of that kind (管理效率)
+    may start further down. A table of signatures (填报人 | 张三 | 联系电话 | …), of
+    project fields or of anything else laid in the same number of columns is not a
+    continuation. Note and signature lines may close the part, as they close any
+    indicator table.
+    """
+    text_cols = [c for c in (match.first("name"), match.first("description")) if c is not None]
+    level_cols = [c for c in (match.first("level1"), match.first("level2")) if c is not None]
+    known: set[str] = set()  # the levels the part above names below its header
+    below = False
+    for row in last.flat_rows():
+        if below:
+            known.update(form.clean_cell(row[c]) for c in level_cols if c < len(row))
+        elif (m := flat.match_header(row)) is not None and m.is_header:
+            below = True
+    named = 0
+    for row in table.flat_rows():
+        cells = [form.clean_cell(c) for c in row]
+        texts = [c for c in cells if c]
+        if not texts:
+            continue
+        # 填报人 | 张三 reads as a signature line once its labels have their colons.
+        as_labels = [t if t.endswith((":", "：")) else t + "：" for t in texts]
+        if form.is_trailer_row(cells) or form.is_trailer_row(as_labels):
+            if not named:
+                return False
+            continue
+        if form.level_heading(cells) is not None:
+            continue  # 二、效益指标 across the table
+        if any(form.label_key(t)[0] is not None for t in texts):
+            return False  # 项目名称, 实施单位, 年度目标…: a form, not indicators
+        levels = [cells[c] for c in level_cols if c < len(cells) and cells[c] and not form.is_ditto(cells[c])]
+        if not all(t in known or _is_level_text(t) or (named and _CUSTOM_LEVEL.match(t)) for t in levels):
+            return False
+        if not any(c < len(cells) and cells[c] for c in text_cols):
+            return False
+        named += 1
+    return named > 0
 
 
 def _is_info_table(shape: _TableShape, table: grid.Grid) -> bool:
@@ -320,12 +486,15 @@ def _join_continuations(items: list[_TableItem]) -> list[tuple[int, _TableItem, 
 
     * Word (and converters from PDF or WPS) sometimes break one table in two at a page:
       the second part has no header of its own and follows the first with nothing but
-      empty paragraphs between them. Such a part, as wide as the table before it,
-      continues that table instead of being skipped as "not an indicator table".
+      empty paragraphs, page breaks and page furniture (a page number, 续表) between
+      them. Such a part, as wide as the table before it and whose rows read as
+      indicator rows of its layout (levels left blank where they go on from the first
+      part), continues that table instead of being skipped as "not an indicator table";
+      a signature or field table laid in the same columns does not.
     * A broken table may also repeat the indicator header at the top of the second
       part. A table that starts with the same header as the table before it, with no
-      project fields and no heading of its own, continues that table rather than
-      being a new project without a name.
+      project fields and no heading of its own (at most a page number or 续表),
+      continues that table rather than being a new project without a name.
     * Some templates give the project's fields (项目名称, 实施单位, 项目资金, 年度目标) in a
       small table of their own just before the indicator table. When the indicator
       table does not name a project itself and no heading comes between them, the
@@ -341,19 +510,21 @@ def _join_continuations(items: list[_TableItem]) -> list[tuple[int, _TableItem, 
             _n, last_item, last = joined[-1]
             last_shape = shapes[-1]
             same_parent = item.tbl.getparent() is last_item.tbl.getparent()
+            between = _only_page_marks(item.gap)
             if (
                 not has_header
-                and not item.gap
-                and last_shape.header is not None
+                and between
+                and last_shape.match is not None
                 and same_parent
                 and table.width() == last.width()
                 and not _is_info_table(shape, table)
+                and _continues_indicators(last_shape.match, last, table)
             ):
                 last.extend(table)
                 continue
             if (
                 has_header
-                and not item.gap
+                and between
                 and same_parent
                 and shape.header == last_shape.header
                 and not shape.text_above
@@ -378,6 +549,115 @@ def _join_continuations(items: list[_TableItem]) -> list[tuple[int, _TableItem, 
     return joined
 
 
+# Clause ends in a body paragraph that gives several fields (实施单位：X；项目资金：85.00万元，
+# 其中…). A comma between digits (1,234.50) separates thousands, not clauses.
+_CLAUSE_END = re.compile(r"[；;。]|(?<!\d)[，,]|[，,](?!\d)")
+# Fields a body paragraph may give; the goals are read as a section (see _goals_section).
+_PARAGRAPH_FIELDS = frozenset({"name", "code", "unit", "total", "fiscal", "other"})
+
+
+def _field_clauses(text: str) -> list[str]:
+    """The labelled fields (and money notes) a body paragraph gives, one text each."""
+    found = []
+    for clause in _CLAUSE_END.split(text):
+        for part in form.labelled_parts(clause):
+            key, inline = form.label_key(part)
+            if (key in _PARAGRAPH_FIELDS and inline) or form.money_unit_factor(part) is not None:
+                found.append(part)
+    return found
+
+
+def _split_fields(paragraphs: list[str]) -> list[str]:
+    """The preamble with each paragraph that gives fields cut into its clauses.
+
+    The form reads a preamble line 实施单位：X as the unit up to the line's end; written
+    as prose (实施单位：X；项目资金：85.00万元。) the rest of the sentence would be taken
+    into the unit's name.
+    """
+    out: list[str] = []
+    for text in paragraphs:
+        if _field_clauses(text):
+            out.extend(c for clause in _CLAUSE_END.split(text) if (c := clause.strip()))
+        else:
+            out.append(text)
+    return out
+
+
+# A sentence pointing at the table (绩效指标详见下表。, 具体如下：) is no goal.
+_POINTER = re.compile(r"(?:见|如)(?:下|附)表|下表|如下\s*[:：]?\s*$")
+
+
+def _goals_section(paragraphs: list[str]) -> str:
+    """The text of a goals section in the body (（二）年度绩效目标, then its paragraphs), or
+    of a paragraph 年度绩效目标：…; "" without one.
+
+    The section runs to the next heading of its outline level or above, a generic
+    heading (（三）绩效指标), a table title or a paragraph of fields.
+    """
+    for k, text in enumerate(paragraphs):
+        depth, rest = _outline(text)
+        key, inline = form.label_key(rest)
+        if key != "goals":
+            continue
+        if inline:
+            return inline
+        if not _is_heading_like(text):
+            continue
+        body: list[str] = []
+        for following in paragraphs[k + 1 :]:
+            d = _outline(following)[0]
+            if (
+                (depth and d and d <= depth)
+                or (_is_heading_like(following) and _is_generic_heading(following))
+                or grid.is_title_text(following)
+                or form.label_key(_outline(following)[1])[0] is not None
+                or _field_clauses(following)
+            ):
+                break
+            if not _POINTER.search(following):
+                body.append(following)
+        if body:
+            return "\n".join(body)
+    return ""
+
+
+def _fill_from_paragraphs(project, paragraphs: list[str], title: str, named: bool) -> None:
+    """Give a project the fields its table lacks from body paragraphs before the table.
+
+    Reports written as prose state the project's unit and funds in the text above each
+    table (实施单位：…；项目资金：85.00万元) and leave the table to the indicators. The
+    table's own fields come first; the paragraphs fill only what it leaves blank. An
+    explicit 项目名称 there names the project better than the heading does, unless the
+    table names it itself (``named``).
+    """
+    rows = [[part] for text in paragraphs for part in _field_clauses(text)]
+    fields = form.read_form_fields(rows) if rows else form.FormFields()
+    if fields.name and not named and (not project.name or project.name == form.title_to_name(title)):
+        project.name = fields.name
+    if fields.unit and not project.unit:
+        project.unit, project.unit_code = fields.unit, project.unit_code or fields.unit_code
+    if fields.code and not project.code:
+        project.code = fields.code
+    if fields.budget is not None and project.budget is None:
+        # The split into fiscal and other funds goes with the total it splits.
+        project.budget = fields.budget
+        if project.budget_fiscal is None:
+            project.budget_fiscal = fields.budget_fiscal
+        if project.budget_other is None:
+            project.budget_other = fields.budget_other
+    if not project.goals:
+        goals = _goals_section(paragraphs)
+        if goals:
+            project.goals = form.split_goals(goals)
+    if project.budget_year is None:
+        # As the form reader does with its preamble: a short line above the table may
+        # state the year (（2025年度）, or the 2025年绩效目标表 heading passed over for
+        # the project's own heading).
+        project.budget_year, project.budget_year_evidence = infer_budget_year(
+            "", [p for p in paragraphs if len(p) <= 40]
+        )
+
+
 def read_docx(zf: zipfile.ZipFile, main: str, file: str) -> Document:
     """Read the indicator tables of a .docx; raises :class:`InputError` only."""
     root = parse_xml(read_member(zf, main, file), file, main)
@@ -390,10 +670,14 @@ def read_docx(zf: zipfile.ZipFile, main: str, file: str) -> Document:
     near_misses: list[str] = []
     for number, item, table in _join_continuations(items):
         title, preamble = choose_title(item.gap or item.inherited)
-        table.title, table.preamble = title, preamble
+        table.title, table.preamble = title, _split_fields(preamble)
         found = grid.read_grid(table, file=file, table_number=lambda n=number: n)
         if not found:
             near_misses.extend(f"第 {number} 张表{m}" for m in grid.near_miss_messages(table))
+        if len(found) == 1:
+            # One project to the table: the text above it speaks of that project (a table
+            # of many projects has their fields in its own columns).
+            _fill_from_paragraphs(found[0], preamble, title, "name" in _shape(table).labels)
         projects.extend(found)
     if not projects:
         if not items:
