@@ -97,3 +97,45 @@ def test_a_single_year_beside_a_label_heads_no_amount():
     rows = [["项目名称", "学前教育资源扩充"], ["预算年度", "2025年"], ["项目资金（万元）", 380],
             _HEADER, ["产出指标", "数量指标", "新建公办幼儿园", "2所"]]
     assert _read(rows).budget == 380
+
+
+@pytest.mark.parametrize("joined", ["产出指标-数量指标", "产出指标—数量指标", "产出指标/数量指标"])
+def test_both_levels_in_one_column(joined):
+    rows = [["项目名称", "家庭医生签约服务"], ["指标类别", "三级指标", "指标值"],
+            [joined, "签约服务覆盖人数", "≥12万人"], ["满意度指标-服务对象满意度指标", "签约居民满意度", "≥90%"]]
+    project = _read(rows)
+    assert [(i.level1, i.level2) for i in project.indicators] == [("产出指标", "数量指标"), ("满意度指标", "服务对象满意度指标")]
+
+
+def test_number_formats_show_their_literal_text_and_decimals():
+    """4200 formatted 0"人次" shows 4200人次, 2520 formatted "≥"0"人" shows ≥2520人, 0.682142…
+    formatted 0.00% shows 68.21%: the value is what the author sees in the cell."""
+
+    def build(wb):
+        ws = wb.active
+        for r, row in enumerate([["项目名称", "职业技能提升行动"], _HEADER], start=1):
+            for c, v in enumerate(row, start=1):
+                ws.cell(r, c, v)
+        for r, (name, value, fmt) in enumerate([
+            ("补贴性职业技能培训人次", 4200, '0"人次"'),
+            ("取得技能等级证书人数", 2520, '"≥"0"人"'),
+            ("培训后就业率", 0.682142857, "0.00%"),
+            ("人均培训补贴标准", 1500, '"≤"#,##0"元"'),
+            ("培训补贴资金", 1234.5, "#,##0.00_);[Red](#,##0.00)"),
+        ], start=3):
+            for c, v in enumerate(["产出指标", "数量指标", name], start=1):
+                ws.cell(r, c, v)
+            ws.cell(r, 4, value).number_format = fmt
+
+    (project,) = read_bytes(B.xlsx_bytes(build), "表.xlsx").projects
+    assert [i.value for i in project.indicators] == ["4200人次", "≥2520人", "68.21%", "≤1500元", "1234.5"]
+
+
+def test_funds_cell_that_goes_on_after_the_amount():
+    """资金总额：136.80万元　其中：中央补助80.00万元 — the total is the amount that opens the field."""
+    rows = [["项目名称：退役军人服务站建设"],
+            ["主管部门：某县退役军人事务局\u3000\u3000资金总额：136.80万元\u3000\u3000其中：中央补助80.00万元"],
+            _HEADER, ["产出指标", "数量指标", "标准化建设服务站", "18个"]]
+    assert _read(rows).budget == pytest.approx(136.8)
+    rows[1] = ["项目资金", "年度资金总额：218.00万元\n其中：中央资金150.00万元；省级资金68.00万元"]
+    assert _read(rows).budget == pytest.approx(218.0)

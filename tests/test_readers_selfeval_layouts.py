@@ -231,3 +231,23 @@ def test_budget_execution_scored_under_weight_and_self_score_headers():
     (project,) = read_bytes(B.xlsx_bytes(build), "自评.xlsx").projects
     assert (project.execution.weight, project.execution.score) == (10, 9.7)
     assert "S004" not in _codes(project)
+
+
+def test_budget_execution_as_label_value_pairs_and_signature_line():
+    """A CSV self-evaluation: 年初预算数,85.00,全年预算数,92.00,… on one line (each amount beside
+    its label) and 填报人：… 审核人：… under the table, which is no indicator."""
+    text = "\n".join([
+        "2024年度法律援助经费项目支出绩效自评表,,,,,,,",
+        "项目名称,法律援助办案补贴经费,,,主管部门,某市司法局,,",
+        "年初预算数,85.00,全年预算数,92.00,全年执行数,90.16,执行率,98.00%",
+        "预算执行率分值,10,预算执行率得分,9.8,,,,",
+        "一级指标,二级指标,三级指标,年度指标值,实际完成值,分值,得分,偏差原因分析及改进措施",
+        "产出指标,数量指标,办理法律援助案件数,≥1800件,1926件,45,45,",
+        "满意度指标,服务对象满意度指标,受援人满意度,≥95%,96.8%,45,44.6,",
+        "合计,,,,,100,99.4,",
+        "填报人：赵某某,,,,审核人：钱某某,,,2025年3月12日",
+    ])
+    (project,) = read_bytes(text.encode("gb18030"), "自评.csv").projects
+    assert project.budget == 92 and project.execution.score == 9.8
+    assert [e.name for e in project.evaluation] == ["办理法律援助案件数", "受援人满意度"]
+    assert "S004" not in _codes(project)

@@ -325,6 +325,16 @@ def money_unit_factor(note: str) -> float | None:
     return {"万元": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4}[m.group(1)]
 
 
+_LEADING_AMOUNT = re.compile(r"^\s*([-+]?\d[\d,，]*(?:\.\d+)?\s*(?:万元|千元|亿元|元)?)(?:\s|[；;，,。]|$)")
+
+
+def _leading_amount(text: str) -> str | None:
+    """The amount opening a cell that goes on with other fields (218.00万元⏎其中：中央资金150.00万元),
+    when a separator closes it; None otherwise."""
+    m = _LEADING_AMOUNT.match(text)
+    return m.group(1) if m and parse_amount(m.group(1)) is not None else None
+
+
 def label_money_factor(label: str) -> float | None:
     """Factor to 万元 from a money unit in a label's brackets: 资金总额（元） → 1e-4; None without."""
     for note in re.findall(r"[（(【\[]([^）)】\]]*)[）)】\]]", label or ""):
@@ -590,6 +600,19 @@ def is_ditto(text: str) -> bool:
     return bool(text) and len(text) <= 4 and bool(_DITTO.match(text.strip()))
 
 
+_LEVEL_JOIN = re.compile(r"^\s*((?:产出|效益|满意度|成本)(?:指标)?)\s*[-—－–/／>＞·、]+\s*(\S{2,14})\s*$")
+
+
+def _joined_levels(cell: str) -> tuple[str, str] | None:
+    """(一级, 二级) of a cell that names both (产出指标-数量指标, 效益/社会效益指标); None otherwise."""
+    if not cell or len(cell) > 24:
+        return None
+    m = _LEVEL_JOIN.match(cell)
+    if m and canonical_level2(m.group(2)):
+        return m.group(1), m.group(2)
+    return None
+
+
 def filled_levels(level1: str, level2: str, cell1: str, cell2: str) -> tuple[str, str]:
     """The 一级/二级 of a row, filled down from the rows above over merged (empty) cells.
 
@@ -597,6 +620,12 @@ def filled_levels(level1: str, level2: str, cell1: str, cell2: str) -> tuple[str
     A 同上 / 〃 cell is the cell above, as a blank one is."""
     cell1 = "" if is_ditto(cell1) else cell1
     cell2 = "" if is_ditto(cell2) else cell2
+    for cell in (cell2, cell1):
+        joined = _joined_levels(cell)
+        if joined:
+            # 产出指标-数量指标 in one column: both levels in one cell.
+            cell1, cell2 = joined
+            break
     if cell1:
         if cell1 != level1:
             level2 = ""
@@ -885,7 +914,9 @@ def read_form_fields(rows: Sequence[Sequence[str]], preamble: Sequence[str] = ()
             form.name = value
         elif key == "code" and not form.code:
             form.code = value
-        elif key in _AMOUNT_LABELS and key not in amounts and parse_amount(value) is not None:
+        elif key in _AMOUNT_LABELS and key not in amounts and (
+            parse_amount(value) is not None or (value := _leading_amount(value)) is not None
+        ):
             # Only an amount fills the field: the cell right of 项目资金 may be a
             # sub-label (中期资金总额, 合计) with the amount further on or below.
             amounts[key] = value

@@ -185,11 +185,12 @@ def _where(sheet: str | None) -> str:
 # Cell values from spreadsheets
 
 
-def format_number(value: float, percent: bool = False) -> str:
+def format_number(value: float, percent: bool = False, decimals: int | None = None) -> str:
     """A spreadsheet number as the text a person typed: 1.0 → '1', 0.95 (0%) → '95%'.
 
     Ten significant digits drop binary noise (0.1+0.2) without hiding real
-    decimals; a percent-formatted cell shows its percentage, as Excel does.
+    decimals; a percent-formatted cell shows its percentage, as Excel does. With
+    ``decimals`` (the format's 0.00) the number is rounded as the cell shows it.
     """
     if isinstance(value, bool):
         return "是" if value else "否"
@@ -197,6 +198,8 @@ def format_number(value: float, percent: bool = False) -> str:
         return ""
     if percent:
         value = value * 100
+    if decimals is not None and not isinstance(value, int):
+        value = round(float(value), decimals)
     if isinstance(value, int) or float(value).is_integer():
         text = str(int(value))
     else:
@@ -222,6 +225,61 @@ def format_date(value: _dt.date | _dt.datetime | _dt.time) -> str:
     if isinstance(value, _dt.time):
         return f"{value.hour:02d}:{value.minute:02d}"
     return str(value)
+
+
+def _first_section(number_format: str) -> str:
+    """The format for positive numbers: the part before the first unquoted ';', without
+    [colour] / [condition] brackets."""
+    out, quoted, i = [], False, 0
+    while i < len(number_format):
+        ch = number_format[i]
+        if ch == '"':
+            quoted = not quoted
+        elif ch == "\\" and not quoted and i + 1 < len(number_format):
+            out.append(number_format[i : i + 2])
+            i += 2
+            continue
+        elif ch == ";" and not quoted:
+            break
+        out.append(ch)
+        i += 1
+    return re.sub(r"\[[^\]]*\]", "", "".join(out))
+
+
+def format_affixes(number_format: str | None) -> tuple[str, str]:
+    """Literal text a number format shows around the number: ``"≥"0"人"`` → (≥, 人),
+    ``0"人次"`` → ('', 人次). A table that types 4200 into a cell formatted so shows
+    4200人次, and that is the value its author wrote."""
+    if not number_format or number_format == "General" or len(number_format) > 200:
+        return "", ""
+    section = _first_section(number_format)
+    parts: list[tuple[str, bool]] = []  # (text, is_literal)
+    # "text", \x, digit placeholders, _x / *x (padding: no text), any other character.
+    for m in re.finditer(r'"([^"]*)"|\\(.)|([0#?.,%Ee+\-]+)|[_*].|(.)', section):
+        if m.group(1) is not None:
+            parts.append((m.group(1), True))
+        elif m.group(2) is not None:
+            parts.append((m.group(2), True))
+        elif m.group(3) is not None:
+            parts.append((m.group(3), False))
+        elif m.group(4) is not None and m.group(4) not in (" ", "@"):
+            parts.append((m.group(4), True))
+    digits = [i for i, (t, lit) in enumerate(parts) if not lit and re.search(r"[0#?]", t)]
+    if not digits:
+        return "", ""
+    prefix = "".join(t for t, lit in parts[: digits[0]] if lit)
+    suffix = "".join(t for t, lit in parts[digits[-1] + 1 :] if lit)
+    return prefix.strip(), suffix.strip()
+
+
+def format_decimals(number_format: str | None) -> int | None:
+    """Decimal places a number format shows (0.00% → 2); None for General or no decimals
+    given, when the number is kept as typed."""
+    if not number_format or number_format == "General":
+        return None
+    section = re.sub(r'"[^"]*"|\\.', "", _first_section(number_format))
+    m = re.search(r"[0#?]\.([0#?]+)", section)
+    return len(m.group(1)) if m else None
 
 
 def is_percent_format(number_format: str | None) -> bool:

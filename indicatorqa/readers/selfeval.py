@@ -104,8 +104,8 @@ def _read_execution(rows: list[list[str]]) -> BudgetExecution | None:
         "annual": re.compile(r"全年预算数?"),
         "executed": re.compile(r"全年执行数?"),
         # As the indicator header names them (权重（%）, 自评得分 in other provinces' templates).
-        "weight": re.compile(r"(?:指标)?分值|权重(?:分值?)?|标准分值?"),
-        "score": re.compile(r"(?:自评)?得分"),
+        "weight": re.compile(r"(?:预算执行率?)?(?:(?:指标)?分值|权重(?:分值?)?|标准分值?)"),
+        "score": re.compile(r"(?:预算执行率?)?(?:自评)?得分"),
         "rate": re.compile(r"(?:预算)?执行率"),
     }
     for r, cells in enumerate(rows):
@@ -117,6 +117,16 @@ def _read_execution(rows: list[list[str]]) -> BudgetExecution | None:
                     positions[name] = i
         if not {"annual", "executed"} <= positions.keys():
             continue
+        pairs = _labelled_pairs(rows[r : r + 2], fields)
+        if pairs is not None:
+            # 年初预算数 | 85.00 | 全年预算数 | 92.00 | …: each amount beside its label (and
+            # 预算执行率分值 | 10 | 预算执行率得分 | 9.8 on the next row).
+            return BudgetExecution(
+                initial=parse_amount(pairs.get("initial", "")), annual=parse_amount(pairs.get("annual", "")),
+                executed=parse_amount(pairs.get("executed", "")),
+                weight=_number(pairs["weight"]) if pairs.get("weight") else None,
+                score=_number(pairs["score"]) if pairs.get("score") else None, rate=pairs.get("rate", ""),
+            )
         execution = BudgetExecution()
         for values in rows[r + 1 :]:
             if not any(_number(c.rstrip("%％")) is not None for c in values if c):
@@ -143,6 +153,24 @@ def _read_execution(rows: list[list[str]]) -> BudgetExecution | None:
                 break
         return execution
     return None
+
+
+def _labelled_pairs(rows: list[list[str]], fields: dict[str, re.Pattern]) -> dict[str, str] | None:
+    """Execution fields written as label | value pairs along the rows (the value right of each
+    label), or None when the first row is a header whose values stand below it."""
+    found: dict[str, str] = {}
+    for k, cells in enumerate(rows):
+        texts = [c for c in cells if c and c.strip()]
+        row_pairs = {}
+        for i, text in enumerate(texts[:-1]):
+            label = normalize_label(text)
+            name = next((n for n, pattern in fields.items() if pattern.fullmatch(label)), None)
+            if name and name not in found and _number(texts[i + 1].rstrip("%％")) is not None:
+                row_pairs[name] = texts[i + 1]
+        if k == 0 and not {"annual", "executed"} <= row_pairs.keys():
+            return None
+        found.update(row_pairs)
+    return found
 
 
 def _goal_header_positions(cells: list[str]) -> dict[str, int]:
@@ -412,6 +440,8 @@ def interpret_self_evaluation(
         cells = cells_rows[i]
         if i in header_set or not any(cells):
             continue
+        if is_trailer_row(cells):
+            continue  # 填报人：… 审核人：… under the table
         texts = [c for c in cells if c]
         first_label = normalize_label(texts[0])
         if _CONCLUSION.fullmatch(first_label) and len(first_label) <= 16:

@@ -51,7 +51,9 @@ def cell_text(cell) -> str:
     if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
         return grid.format_date(value)
     if isinstance(value, (int, float)):
-        return grid.format_number(value, grid.is_percent_format(getattr(cell, "number_format", None)))
+        fmt = getattr(cell, "number_format", None)
+        prefix, suffix = grid.format_affixes(fmt)
+        return prefix + grid.format_number(value, grid.is_percent_format(fmt), grid.format_decimals(fmt)) + suffix
     if isinstance(value, _dt.timedelta):
         return str(value)
     return str(value)
