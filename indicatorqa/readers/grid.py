@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..errors import InputError
 from ..model import Project
@@ -246,6 +247,7 @@ def _first_section(number_format: str) -> str:
     return re.sub(r"\[[^\]]*\]", "", "".join(out))
 
 
+@lru_cache(maxsize=1024)
 def format_affixes(number_format: str | None) -> tuple[str, str]:
     """Literal text a number format shows around the number: ``"≥"0"人"`` → (≥, 人),
     ``0"人次"`` → ('', 人次). A table that types 4200 into a cell formatted so shows
@@ -272,6 +274,7 @@ def format_affixes(number_format: str | None) -> tuple[str, str]:
     return prefix.strip(), suffix.strip()
 
 
+@lru_cache(maxsize=1024)
 def format_decimals(number_format: str | None) -> int | None:
     """Decimal places a number format shows (0.00% → 2); None for General or no decimals
     given, when the number is kept as typed."""
