@@ -139,3 +139,19 @@ def test_funds_cell_that_goes_on_after_the_amount():
     assert _read(rows).budget == pytest.approx(136.8)
     rows[1] = ["项目资金", "年度资金总额：218.00万元\n其中：中央资金150.00万元；省级资金68.00万元"]
     assert _read(rows).budget == pytest.approx(218.0)
+
+
+def test_a_name_merged_over_two_rows_names_both_values():
+    """三级指标 merged over two rows with one value each (低保家庭≥1200户 / 新就业无房职工≥300户):
+    two indicators of that name; a name left blank without a merge stays blank."""
+    rows = [["专项名称", "城镇保障性安居工程补助资金"], _HEADER,
+            ["产出指标", "数量指标", "发放租赁补贴户数", "低保、低收入家庭≥1200户"],
+            ["", "", "", "新就业无房职工≥300户"],
+            ["", "质量指标", "改造工程验收合格率", "100%"],
+            ["", "", "", "≥95%"]]
+    project = _read(rows, ["C3:C4", "A3:A6"])
+    assert project.name == "城镇保障性安居工程补助资金"
+    assert [(i.name, i.value) for i in project.indicators] == [
+        ("发放租赁补贴户数", "低保、低收入家庭≥1200户"), ("发放租赁补贴户数", "新就业无房职工≥300户"),
+        ("改造工程验收合格率", "100%"), ("", "≥95%"),
+    ]

@@ -445,7 +445,8 @@ def split_goals(text: str) -> list[Goal]:
 
 _LABELS: list[tuple[str, re.Pattern]] = [
     ("code", re.compile(r"项目(?:编码|代码|编号|ID|id)")),
-    ("name", re.compile(r"项目(?:名称|名)")),
+    # 专项名称 / 资金名称: the name of a 转移支付 (transfer payment) table's fund.
+    ("name", re.compile(r"项目(?:名称|名)|专项(?:资金)?名称|(?:转移支付)?资金名称")),
     ("unit", re.compile(r"(?:项目)?(?:预算|实施|申报|填报|编制|主管)?单位(?:名称|及代码|（盖章）)?|(?:主管)?部门(?:名称|及代码)?|单位名称及代码")),
     ("total", re.compile(r"(?:年度|项目|本年)?(?:预算|资金)(?:数|金额|总额|总计|总数)|(?:项目)?(?:年度)?总预算|(?:项目)?(?:年度)?资金总额|预算资金|(?:年度)?预算(?:安排)?|项目(?:资金|预算|金额)|项目总(?:金额|预算|投资)")),
     ("fiscal", re.compile(r"(?:其中[:：]?)?(?:当年|本级|本年)?财政(?:资金|拨款|性资金)(?:资金)?|(?:其中[:：]?)?一般公共预算(?:资金|拨款)?")),
@@ -704,6 +705,8 @@ def interpret_indicators(
     lines: Sequence[int] | None = None,
 ) -> list[Indicator]:
     """The indicator rows below ``header``, mapped by header names."""
+    from .grid import Continued  # grid imports this module
+
     cols = header.columns
     width = header.width
     anchor = cols.get("name", 0)
@@ -728,9 +731,16 @@ def interpret_indicators(
             else:
                 level2 = heading[1]
             continue
+        merged_name = (
+            len(rows[i]) >= width and "name" in cols and cols["name"] < len(rows[i])
+            and isinstance(rows[i][cols["name"]], Continued)
+        )
         cells = _aligned(cells, width, anchor)
         level1, level2 = filled_levels(level1, level2, get(cells, "level1"), get(cells, "level2"))
         name, description = get(cells, "name"), get(cells, "description")
+        if merged_name and not name and indicators:
+            # One 三级指标 merged over this row and the one above (two values of one name).
+            name = indicators[-1].name
         if "low" in cols or "high" in cols:
             value = join_bounds(get(cells, "low"), get(cells, "high"), get(cells, "unit"))
         elif "operator" in cols or "unit" in cols or "direction" in cols:

@@ -43,6 +43,14 @@ MAX_ROWS = 200_000
 MAX_MERGED_CELLS = 2_000_000
 
 
+class Continued(str):
+    """The blank cell :meth:`Grid.form_rows` gives for a vertical merge's continuation. It is
+    the empty string to everything else; the indicator reader asks for it by type, to give a
+    三级指标 merged over two rows (one name, two values) to both rows."""
+
+    __slots__ = ()
+
+
 @dataclass
 class Grid:
     """One table (a Word table, a worksheet, a CSV file) as rows of cell texts.
@@ -114,7 +122,7 @@ class Grid:
                 if origin[0] == i:
                     continue  # inside a horizontal range: its text is in the first cell
                 if self.cover.get((i, c - 1)) != origin:
-                    cells.append("")  # the first column of a vertical continuation
+                    cells.append(Continued())  # the first column of a vertical continuation
             out.append(cells)
         return out
 
