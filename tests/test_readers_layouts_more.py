@@ -155,3 +155,25 @@ def test_a_name_merged_over_two_rows_names_both_values():
         ("发放租赁补贴户数", "低保、低收入家庭≥1200户"), ("发放租赁补贴户数", "新就业无房职工≥300户"),
         ("改造工程验收合格率", "100%"), ("", "≥95%"),
     ]
+
+
+def test_project_fields_beside_the_indicator_table_on_the_same_rows():
+    """项目名称 | X | 一级指标 | 二级指标 | 三级指标 | 指标值, the project's other fields under
+    项目名称 and the indicators to their right: one project with its fields, not one per label."""
+    rows = [["2025年县级专项资金项目绩效目标申报表"],
+            ["项目名称", "乡村旅游重点村提升建设", "一级指标", "二级指标", "三级指标", "指标值"],
+            ["项目单位", "某县文化和旅游局", "产出指标", "数量指标", "提升改造重点村", "5个"],
+            ["资金总额（万元）", 260, "", "质量指标", "工程验收合格率", "100%"],
+            ["年度目标", "提升改造5个乡村旅游重点村。", "满意度指标", "服务对象满意度指标", "游客满意度", "≥90%"]]
+    (project,) = read_bytes(_xlsx(rows, ["A1:F1"]), "表.xlsx").projects
+    assert (project.name, project.unit, project.budget) == ("乡村旅游重点村提升建设", "某县文化和旅游局", 260)
+    assert [i.name for i in project.indicators] == ["提升改造重点村", "工程验收合格率", "游客满意度"]
+    assert [g.text for g in project.goals] == ["提升改造5个乡村旅游重点村。"]
+
+
+def test_flat_table_with_a_project_column_stays_one_project_per_name():
+    rows = [["项目名称", "一级指标", "二级指标", "三级指标", "指标值"],
+            ["甲项目", "产出指标", "数量指标", "培训人次", "≥500人次"],
+            ["乙项目", "产出指标", "数量指标", "检查次数", "≥12次"]]
+    projects = read_bytes(_xlsx(rows), "表.xlsx").projects
+    assert [p.name for p in projects] == ["甲项目", "乙项目"]

@@ -474,6 +474,28 @@ def read_grid(
                 del seg_flat[title_row], seg_form[title_row], seg_lines[title_row]
             header_at -= drop
             above = seg_flat[:header_at]
+        beside = _info_beside(match, seg_flat, header_at)
+        if beside is not None:
+            # 项目名称 | X | 一级指标 | … : the project's fields stand left of the indicator
+            # table on the same rows. Read them as the form above it.
+            from .form import interpret_form
+
+            info, info_lines, last = [], [], None
+            for row, line in zip(seg_flat, seg_lines):
+                left = [c for c in row[:beside]]
+                if any(left) and left != last:  # a vertical merge repeats its text: once
+                    info.append(left)
+                    info_lines.append(line)
+                last = left
+            body = [row[beside:] for row in seg_flat[header_at:]]
+            project = interpret_form(
+                [r for r in info if not _is_meta_header(r)] + body, title=title, file=file, table=table,
+                lines=[ln for r, ln in zip(info, info_lines) if not _is_meta_header(r)] + seg_lines[header_at:],
+                preamble=preamble or None,
+            )
+            _stamp_sheet(project, grid.sheet)
+            projects.append(project)
+            continue
         has_meta = any(_is_meta_row(r) for r in above)
         missing = match.missing_required()
         if missing and not (len(seg_flat) > header_at + 1 and _subheader_supplies(match, seg_flat[header_at + 1])):
@@ -515,6 +537,32 @@ def read_grid(
             _stamp_sheet(project, grid.sheet)
         projects.extend(found)
     return projects
+
+
+def _info_beside(match: flat.HeaderMatch, rows: list[list[str]], header_at: int) -> int | None:
+    """The column where the indicator table starts when the project's fields stand to its
+    left on the same rows: the header row reads 项目名称 | <the name> | 一级指标 | … | 指标值 and
+    the cells under 项目名称 are more form labels (项目单位, 资金总额（万元）, 年度目标). None for
+    a flat table whose 项目名称 column holds a project per row."""
+    p = match.first("project")
+    if p is None:
+        return None
+    indicator_cols = [c for f in (*flat.INDICATOR_FIELDS, "symbol", "measure_unit", "direction") for c in match.columns.get(f, [])]
+    if not indicator_cols or min(indicator_cols) <= p + 1:
+        return None
+    header = rows[header_at]
+    name = header[p + 1] if p + 1 < len(header) else ""
+    if not name or flat.field_of(name) is not None:
+        return None  # the cell right of 项目名称 is another column's name, not a project's
+    below = [r[p] for r in rows[header_at + 1 :] if p < len(r) and r[p]]
+    labels = sum(1 for c in dict.fromkeys(below) if form.label_key(c)[0] is not None)
+    return min(indicator_cols) if labels >= 2 else None
+
+
+def _is_meta_header(cells: list[str]) -> bool:
+    """A block heading over the fields (项目基本情况), one text alone in its row."""
+    texts = [c for c in cells if c]
+    return len(set(texts)) == 1 and form.label_key(texts[0])[0] is None and len(texts[0]) <= 10
 
 
 _MONEY_UNIT = re.compile(r"^\s*(?:万元|元|千元|亿元)\s*$")
