@@ -204,3 +204,28 @@ def test_tables_under_their_own_table_titles_stay_separate_projects(tmp_path):
     )
     assert [p.name for p in document.projects] == ["甲项目", "乙项目"]
     assert [len(p.indicators) for p in document.projects] == [2, 1]
+
+
+def test_indicator_table_nested_in_the_info_tables_last_cell(tmp_path):
+    """项目名称 | X … 绩效指标 | <indicator table>: the outer table's fields are the project's,
+    and a 填报日期 after the unit on the line above is not part of the unit."""
+    document = docx.Document()
+    document.add_paragraph("项目绩效目标申报表")
+    document.add_paragraph("填报单位（盖章）：某县林业和草原局\u3000\u3000\u3000\u3000填报日期：2024年11月8日")
+    outer = document.add_table(rows=4, cols=2)
+    for r, (label, value) in enumerate([("项目名称", "森林草原防火能力提升项目"), ("实施单位", "某县林业和草原局"),
+                                        ("项目资金", "年度资金总额：218.00万元\n其中：中央资金150.00万元；省级资金68.00万元"),
+                                        ("绩效指标", "")]):
+        outer.cell(r, 0).text = label
+        outer.cell(r, 1).text = value
+    inner = outer.cell(3, 1).add_table(rows=3, cols=4)
+    for r, values in enumerate([["一级指标", "二级指标", "三级指标", "指标值"],
+                                ["产出指标", "数量指标", "新建防火隔离带", "≥35公里"],
+                                ["满意度指标", "服务对象满意度指标", "林农满意度", "≥90%"]]):
+        for c, v in enumerate(values):
+            inner.cell(r, c).text = v
+    path = tmp_path / "nested.docx"
+    document.save(path)
+    (project,) = read_file(path).projects
+    assert (project.name, project.unit, project.budget) == ("森林草原防火能力提升项目", "某县林业和草原局", 218)
+    assert [i.name for i in project.indicators] == ["新建防火隔离带", "林农满意度"]

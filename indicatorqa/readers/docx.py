@@ -466,6 +466,17 @@ def _is_info_table(shape: _TableShape, table: grid.Grid) -> bool:
     return "name" in fields or len(fields) >= 2
 
 
+def _inside(tbl, outer) -> bool:
+    """Whether a table lies in a cell of ``outer`` (an info table whose last cell holds the
+    indicator table: 项目名称 | … ⏎ 绩效指标 | <table>)."""
+    up = tbl.getparent()
+    while up is not None:
+        if up is outer:
+            return True
+        up = up.getparent()
+    return False
+
+
 def _stack(top: grid.Grid, bottom: grid.Grid) -> grid.Grid:
     """An info table's rows above the indicator table's, as one form.
 
@@ -533,7 +544,7 @@ def _join_continuations(items: list[_TableItem]) -> list[tuple[int, _TableItem, 
                 continue
             if (
                 has_header
-                and same_parent
+                and (same_parent or _inside(item.tbl, last_item.tbl))
                 and _is_info_table(last_shape, last)
                 and "name" not in shape.labels
                 and not any(grid.is_title_text(t) for t in item.gap)

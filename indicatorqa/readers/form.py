@@ -499,13 +499,18 @@ def labelled_parts(text: str) -> list[str]:
 
     Preambles print 填报单位（盖章）：X and 金额单位：元 on one line, spaced apart; read
     whole, the unit would swallow the money note and the note would be lost. A part
-    starts at a space followed by a label the form knows (or a money-unit label).
+    starts at a space followed by a label the form knows (or a money-unit label, or a
+    signature label such as 填报日期：).
     """
     text = clean_cell(text)
     cuts = [0]
     for m in _INNER_LABEL.finditer(text):
         label = m.group(1)
-        if label_key(label + "x")[0] is not None or money_unit_factor(label + "万元") is not None:
+        if (
+            label_key(label + "x")[0] is not None
+            or money_unit_factor(label + "万元") is not None
+            or _SIGNATURE.match(label)  # 填报日期：, 联系电话： after the unit on one line
+        ):
             cuts.append(m.start(1))
     if len(cuts) == 1:
         return [text] if text else []
