@@ -114,10 +114,11 @@ def field_of(cell: str) -> str | None:
 
 def _money_scale(header: str) -> float:
     """Budgets are kept in 万元; a header such as 预算数（元） says the column is not."""
-    notes = "".join(re.findall(r"[（(【\[]([^）)】\]]*)[）)】\]]", header or ""))
-    for unit, scale in (("亿元", 10000.0), ("万元", 1.0), ("千元", 0.1), ("元", 0.0001)):
+    notes = "".join(form.BRACKET_NOTES.findall(header or ""))
+    # 亿元/万元/千元 before 元, which each of them contains.
+    for unit in ("亿元", "万元", "千元", "元"):
         if unit in notes:
-            return scale
+            return form.MONEY_FACTORS[unit]
     return 1.0
 
 

@@ -187,7 +187,7 @@ _YEAR_LABEL = re.compile(r"^(?:19|20)\d{2}\s*年度?$")
 def is_year_row(cells: Sequence[str]) -> bool:
     """A second header row of years only (2025年 | 2026年 | 2027年 under a merged 指标值 in a
     中期 table): no indicator, and the first of them is the value column the top row names."""
-    texts = [clean_cell(c) for c in cells if c and clean_cell(c)]
+    texts = [t for t in (clean_cell(c) for c in cells if c) if t]
     return len(texts) >= 2 and all(_YEAR_LABEL.match(t) for t in texts)
 
 
@@ -317,12 +317,18 @@ def parse_amount(text: str, factor: float = 1.0) -> float | None:
     return value * factor
 
 
+# Factor to 万元 (the unit budgets are kept in) of each money unit a table may use.
+MONEY_FACTORS = {"万元": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4}
+# Brackets in a label or header, whose text may name the money unit (资金总额（元）).
+BRACKET_NOTES = re.compile(r"[（(【\[]([^）)】\]]*)[）)】\]]")
+
+
 def money_unit_factor(note: str) -> float | None:
     """Factor to 万元 from a note such as ``单位：万元`` / ``金额单位：元``; None if not a note."""
     m = re.fullmatch(r"(?:金额|资金|货币|计量)?单位[:：]?\s*(万元|元|千元|亿元)\s*", clean_cell(note).replace(" ", ""))
     if not m:
         return None
-    return {"万元": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4}[m.group(1)]
+    return MONEY_FACTORS[m.group(1)]
 
 
 _LEADING_AMOUNT = re.compile(r"^\s*([-+]?\d[\d,，]*(?:\.\d+)?\s*(?:万元|千元|亿元|元)?)(?:\s|[；;，,。]|$)")
@@ -337,10 +343,10 @@ def _leading_amount(text: str) -> str | None:
 
 def label_money_factor(label: str) -> float | None:
     """Factor to 万元 from a money unit in a label's brackets: 资金总额（元） → 1e-4; None without."""
-    for note in re.findall(r"[（(【\[]([^）)】\]]*)[）)】\]]", label or ""):
+    for note in BRACKET_NOTES.findall(label or ""):
         m = re.fullmatch(r"\s*(?:(?:金额|资金)?单位[:：]?)?\s*(万元|元|千元|亿元)\s*", note)
         if m:
-            return {"万元": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4}[m.group(1)]
+            return MONEY_FACTORS[m.group(1)]
     return None
 
 
