@@ -482,15 +482,16 @@ def read_grid(
 
             info, info_lines, last = [], [], None
             for row, line in zip(seg_flat, seg_lines):
-                left = [c for c in row[:beside]]
-                if any(left) and left != last:  # a vertical merge repeats its text: once
+                left = row[:beside]
+                # A vertical merge repeats its text (read once); a block heading over the
+                # fields (项目基本情况) is no field.
+                if any(left) and left != last and not _is_meta_header(left):
                     info.append(left)
                     info_lines.append(line)
                 last = left
             body = [row[beside:] for row in seg_flat[header_at:]]
             project = interpret_form(
-                [r for r in info if not _is_meta_header(r)] + body, title=title, file=file, table=table,
-                lines=[ln for r, ln in zip(info, info_lines) if not _is_meta_header(r)] + seg_lines[header_at:],
+                info + body, title=title, file=file, table=table, lines=info_lines + seg_lines[header_at:],
                 preamble=preamble or None,
             )
             _stamp_sheet(project, grid.sheet)
@@ -561,8 +562,8 @@ def _info_beside(match: flat.HeaderMatch, rows: list[list[str]], header_at: int)
 
 def _is_meta_header(cells: list[str]) -> bool:
     """A block heading over the fields (项目基本情况), one text alone in its row."""
-    texts = [c for c in cells if c]
-    return len(set(texts)) == 1 and form.label_key(texts[0])[0] is None and len(texts[0]) <= 10
+    text = _single_text(cells)
+    return text is not None and form.label_key(text)[0] is None and len(text) <= 10
 
 
 _MONEY_UNIT = re.compile(r"^\s*(?:万元|元|千元|亿元)\s*$")
