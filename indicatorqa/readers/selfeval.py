@@ -121,28 +121,12 @@ def _read_execution(rows: list[list[str]]) -> BudgetExecution | None:
         if pairs is not None:
             # 年初预算数 | 85.00 | 全年预算数 | 92.00 | …: each amount beside its label (and
             # 预算执行率分值 | 10 | 预算执行率得分 | 9.8 on the next row).
-            return BudgetExecution(
-                initial=parse_amount(pairs.get("initial", "")), annual=parse_amount(pairs.get("annual", "")),
-                executed=parse_amount(pairs.get("executed", "")),
-                weight=_number(pairs["weight"]) if pairs.get("weight") else None,
-                score=_number(pairs["score"]) if pairs.get("score") else None, rate=pairs.get("rate", ""),
-            )
+            return _execution_of(pairs)
         execution = BudgetExecution()
         for values in rows[r + 1 :]:
-            if not any(_number(c.rstrip("%％")) is not None for c in values if c):
-                continue
-
-            def at(name: str) -> str:
-                i = positions.get(name)
-                return values[i] if i is not None and i < len(values) else ""
-
-            execution.initial = parse_amount(at("initial"))
-            execution.annual = parse_amount(at("annual"))
-            execution.executed = parse_amount(at("executed"))
-            execution.weight = _number(at("weight")) if at("weight") else None
-            execution.score = _number(at("score")) if at("score") else None
-            execution.rate = at("rate")
-            break
+            if any(_number(c.rstrip("%％")) is not None for c in values if c):
+                execution = _execution_of({name: values[i] for name, i in positions.items() if i < len(values)})
+                break
         for cells_after in rows[r + 1 :]:
             texts = [c for c in cells_after if c]
             for i, c in enumerate(texts[:-1]):
@@ -153,6 +137,19 @@ def _read_execution(rows: list[list[str]]) -> BudgetExecution | None:
                 break
         return execution
     return None
+
+
+def _execution_of(texts: dict[str, str]) -> BudgetExecution:
+    """The budget execution its fields' cell texts give (field name → text)."""
+    weight, score = texts.get("weight", ""), texts.get("score", "")
+    return BudgetExecution(
+        initial=parse_amount(texts.get("initial", "")),
+        annual=parse_amount(texts.get("annual", "")),
+        executed=parse_amount(texts.get("executed", "")),
+        weight=_number(weight) if weight else None,
+        score=_number(score) if score else None,
+        rate=texts.get("rate", ""),
+    )
 
 
 def _labelled_pairs(rows: list[list[str]], fields: dict[str, re.Pattern]) -> dict[str, str] | None:
