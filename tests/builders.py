@@ -265,6 +265,25 @@ def xlsx_bytes(build) -> bytes:
     return buffer.getvalue()
 
 
+def rows_xlsx_bytes(rows: list[list[object]], merges: Sequence[str] = (), *, title: str = "Sheet1", more=None) -> bytes:
+    """An .xlsx whose first sheet holds ``rows`` (row 1 first; "" and None leave a cell empty)
+    with ``merges`` (A1 ranges such as "A1:F1"); ``more(wb)`` may add sheets."""
+
+    def build(wb):
+        ws = wb.active
+        ws.title = title
+        for r, values in enumerate(rows, start=1):
+            for c, value in enumerate(values, start=1):
+                if value not in ("", None):
+                    set_text(ws, r, c, value) if isinstance(value, str) else ws.cell(row=r, column=c, value=value)
+        for ref in merges:
+            ws.merge_cells(ref)
+        if more is not None:
+            more(wb)
+
+    return xlsx_bytes(build)
+
+
 def xls_bytes(rows: list[list[object]], merges: Sequence[tuple[int, int, int, int]] = (), sheet: str = "Sheet1") -> bytes:
     """An .xls (BIFF8) with the given rows; merges are (r1, r2, c1, c2), 0-based inclusive."""
     import xlwt

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-import openpyxl
-
+import builders as B
 from indicatorqa.analyse import Analyzer
 from indicatorqa.config import Config
 from indicatorqa.readers import read_file
@@ -22,15 +21,7 @@ _EXPECTED = ["≥120人", "3个", "95%-100%", "≤2025年12月31日", "≤1500�
 
 
 def _write(path, rows, merges=()):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    for r, values in enumerate(rows, start=1):
-        for c, value in enumerate(values, start=1):
-            if value not in ("", None):
-                ws.cell(row=r, column=c, value=value)
-    for ref in merges:
-        ws.merge_cells(ref)
-    wb.save(path)
+    path.write_bytes(B.rows_xlsx_bytes(rows, merges))
     return read_file(path)
 
 

@@ -40,7 +40,9 @@ def _el(path: str):
     return outer, inner
 
 
-def _document_with_boxed_table(tmp_path, with_fallback: bool = True):
+def _titled_document_and_table():
+    """A document with the title paragraph, and the form's table taken out of the body (to be
+    put into a text box)."""
     document = docx.Document()
     document.add_paragraph("2025年项目支出绩效目标表")
     table = document.add_table(rows=len(_ROWS), cols=4)
@@ -49,6 +51,11 @@ def _document_with_boxed_table(tmp_path, with_fallback: bool = True):
             table.cell(r, c).text = value
     tbl = table._tbl
     tbl.getparent().remove(tbl)
+    return document, tbl
+
+
+def _document_with_boxed_table(tmp_path, with_fallback: bool = True):
+    document, tbl = _titled_document_and_table()
     anchor = document.add_paragraph("")._p
     run, alternate = _el("w:r/mc:AlternateContent")
     anchor.append(run)
@@ -76,14 +83,7 @@ def test_text_box_without_fallback_is_read_too(tmp_path):
 
 
 def test_table_in_a_box_inside_another_box_is_read_once(tmp_path):
-    document = docx.Document()
-    document.add_paragraph("2025年项目支出绩效目标表")
-    table = document.add_table(rows=len(_ROWS), cols=4)
-    for r, values in enumerate(_ROWS):
-        for c, value in enumerate(values):
-            table.cell(r, c).text = value
-    tbl = table._tbl
-    tbl.getparent().remove(tbl)
+    document, tbl = _titled_document_and_table()
     inner_run, inner_box = _el("w:r/w:drawing/wp:anchor/a:graphic/a:graphicData/wps:wsp/wps:txbx/w:txbxContent")
     inner_box.append(tbl)
     inner_p, _ = _el("w:p")

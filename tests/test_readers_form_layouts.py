@@ -8,9 +8,9 @@ what the user sees: the project's name, budget, unit, goals and how many project
 from __future__ import annotations
 
 import docx
-import openpyxl
 import pytest
 
+import builders as B
 from indicatorqa.analyse import Analyzer
 from indicatorqa.config import Config
 from indicatorqa.readers import read_file
@@ -24,16 +24,8 @@ _ROWS = [
 
 
 def _xlsx(tmp_path, rows: list[list[object]], merges: list[str] = (), name: str = "form.xlsx"):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    for r, values in enumerate(rows, start=1):
-        for c, value in enumerate(values, start=1):
-            if value not in ("", None):
-                ws.cell(row=r, column=c, value=value)
-    for ref in merges:
-        ws.merge_cells(ref)
     path = tmp_path / name
-    wb.save(path)
+    path.write_bytes(B.rows_xlsx_bytes(rows, merges))
     return read_file(path)
 
 

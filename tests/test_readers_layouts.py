@@ -10,22 +10,8 @@ import builders as B
 from indicatorqa.readers import read_bytes, read_text
 
 
-def _xlsx(rows: list[list[object]], merges: list[str] = (), *, title: str = "Sheet1", more=None) -> bytes:
-    """An .xlsx whose first sheet holds ``rows`` (row 1 first); ``more(wb)`` may add sheets."""
-
-    def build(wb):
-        ws = wb.active
-        ws.title = title
-        for r, values in enumerate(rows, start=1):
-            for c, value in enumerate(values, start=1):
-                if value not in ("", None):
-                    B.set_text(ws, r, c, value) if isinstance(value, str) else ws.cell(row=r, column=c, value=value)
-        for ref in merges:
-            ws.merge_cells(ref)
-        if more is not None:
-            more(wb)
-
-    return B.xlsx_bytes(build)
+# An .xlsx whose first sheet holds the rows (row 1 first), with merged ranges.
+_xlsx = B.rows_xlsx_bytes
 
 
 def _values(project) -> list[str]:

@@ -9,19 +9,7 @@ import builders as B
 from indicatorqa.readers import read_bytes
 
 _HEADER = ["一级指标", "二级指标", "三级指标", "指标值"]
-
-
-def _xlsx(rows: list[list[object]], merges: list[str] = ()) -> bytes:
-    def build(wb):
-        ws = wb.active
-        for r, values in enumerate(rows, start=1):
-            for c, value in enumerate(values, start=1):
-                if value not in ("", None):
-                    ws.cell(row=r, column=c, value=value)
-        for ref in merges:
-            ws.merge_cells(ref)
-
-    return B.xlsx_bytes(build)
+_xlsx = B.rows_xlsx_bytes
 
 
 def _read(rows, merges=()):
