@@ -10,6 +10,11 @@ Four estimators, each a plain Pipeline (fit/predict, no hidden state):
 - ``level2``: the canonical 二级指标 predicted from name and value (N003 when confident and
   different from the table's).
 - ``generic_name``: the name is only a category word (N005).
+- ``level2_unwritten`` (optional): the 二级指标 the row's own words point to, trained and applied
+  without the table's written 一级/二级. ``level2`` sees the written level among its features and
+  mostly echoes it, which keeps N003 precise; this one does not, so it is too eager for a
+  finding (it disagrees with 22% of the curated corpus' levels) but right for one thing: the third
+  suggestion of a flagged row may come from the level it names (``suggest.other_level``).
 
 Evidence for a decision is the features that pushed it most (coefficient × value of a
 linear model), turned into short readable strings.
@@ -39,6 +44,15 @@ from .features import record
 MEASURABILITY_CLASSES = ("ok", "vague", "label", "deferred", "pseudo")
 MEASURABILITY_CODE = {"vague": "V001", "label": "V002", "deferred": "V003", "pseudo": "V004"}
 MODEL_NAMES = ("measurability", "tautology_n001", "tautology_n002", "level2", "generic_name")
+# Models a Judge uses when its directory has them (a directory trained before they existed still loads).
+OPTIONAL_MODELS = ("level2_unwritten",)
+# Models whose records are blanked of the written levels, in training and in use.
+UNWRITTEN = frozenset({"level2_unwritten"})
+
+
+def unwritten(rec: dict) -> dict:
+    """The record without the table's written 一级/二级 (for the models in ``UNWRITTEN``)."""
+    return {**rec, "level1": "", "level2": ""}
 
 
 class JiebaTokens:
@@ -115,7 +129,7 @@ def build(name: str):
         )
         prefix = "描述余词" if field == "description" else "值余词"
         return Pipeline([("features", FeatureUnion([("对比", DictFacts("pair")), (prefix, residue)])), ("clf", _logreg(2.0))])
-    if name == "level2":
+    if name in ("level2", "level2_unwritten"):
         feats = FeatureUnion(
             [
                 ("名称字", _chars(("name",), ngram=(1, 3))),
@@ -303,6 +317,8 @@ class Judge:
         return "sklearn" if any(isinstance(m, SklearnModel) for m in self.models.values()) else "numpy"
 
     def _proba(self, name: str, rec: dict) -> dict[str, float]:
+        if name in UNWRITTEN:
+            rec = unwritten(rec)
         key = self._key(name, rec)
         hit = self._cache.get(key)
         if hit is None:
@@ -338,7 +354,7 @@ class Judge:
             self._cache.clear()
         for name in names:
             # Every record of the batch, cached or not: ``evidence`` needs its feature row.
-            todo = todo_all
+            todo = [unwritten(r) for r in todo_all] if name in UNWRITTEN else todo_all
             model = self.models[name]
             classes = model.classes_
             for start in range(0, len(todo), chunk):
@@ -362,7 +378,7 @@ class Judge:
         return Verdict(label, proba[label], [])
 
     def evidence(self, name: str, ind, label: str) -> list[str]:
-        rec = record(ind)
+        rec = unwritten(record(ind)) if name in UNWRITTEN else record(ind)
         row = self._rows.get(self._key(name, rec))
         if row is not None:
             x, i = row

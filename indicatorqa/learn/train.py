@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .models import MODEL_NAMES, Judge, build, save
+from .models import MODEL_NAMES, OPTIONAL_MODELS, UNWRITTEN, Judge, build, save, unwritten
 
 INDICATOR_RULES = ("V001", "V002", "V003", "V004", "V005", "V006", "V007", "V008", "V009",
                    "N001", "N002", "N003", "N004", "N005", "N006")
@@ -69,7 +69,7 @@ def target(row: dict, model: str) -> str:
         return str(int(labels["N001"]))
     if model == "tautology_n002":
         return str(int(labels["N002"]))
-    if model == "level2":
+    if model in ("level2", "level2_unwritten"):
         return row["level2_canonical"]
     if model == "generic_name":
         return str(int(labels["N005"]))
@@ -88,11 +88,11 @@ def fit_all(rows: list[dict]) -> dict:
 
     X = [record(r) for r in rows]
     pipelines = {}
-    for name in MODEL_NAMES:
+    for name in (*MODEL_NAMES, *OPTIONAL_MODELS):
         y = [target(r, name) for r in rows]
         if len(set(y)) < 2:
             raise ValueError(f"model {name}: training data has a single class {set(y)}")
-        pipelines[name] = build(name).fit(X, y)
+        pipelines[name] = build(name).fit([unwritten(x) for x in X] if name in UNWRITTEN else X, y)
     return pipelines
 
 
