@@ -338,7 +338,7 @@ def check_projects(projects, analyzer, retriever=None):
     if retriever is not None:
         from .suggest import add_suggestions
 
-        add_suggestions(analysed, retriever, judge=analyzer.judge)
+        add_suggestions(analysed, retriever, judge=analyzer.judge, config=analyzer.config)
     return analysed
 
 
@@ -388,7 +388,7 @@ def cmd_suggest(args) -> int:
     # looked for (an N003 level, a vague 效益 claim's output measures).
     analyzer = build_analyzer(args.config, args.models)
     project = analyzer.analyse([project])[0]
-    suggestions = suggest(project.indicators[0], project, build_retriever(args.embedder), k=args.k, judge=analyzer.judge)
+    suggestions = suggest(project.indicators[0], project, build_retriever(args.embedder), k=args.k, judge=analyzer.judge, config=analyzer.config)
     if args.format == "json":
         import json
 

@@ -50,7 +50,7 @@ def _check_part(args):
     if retriever is not None:
         from .suggest import add_suggestions
 
-        add_suggestions(analysed, retriever, judge=analyzer.judge)
+        add_suggestions(analysed, retriever, judge=analyzer.judge, config=analyzer.config)
     return analysed
 
 

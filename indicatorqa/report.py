@@ -373,7 +373,7 @@ def cmd_report(args) -> int:
             bar.stage("生成改写建议", len(projects))
             # One project at a time (the same call check_projects makes) so the bar moves.
             for i, project in enumerate(projects, 1):
-                add_suggestions([project], retriever, judge=analyzer.judge)
+                add_suggestions([project], retriever, judge=analyzer.judge, config=analyzer.config)
                 bar.update(i, len(projects))
         bar.stage("写出报告", None)
         written = build_reports(projects, args.out, by=args.by, errors=result.errors, progress=bar.update)

@@ -15,7 +15,9 @@ is shown as such in ``basis``.
 
 Suggestions come from the row's own 二级指标 first (the level an N003 finding names, when there
 is one). When the row is a vague 效益 claim, the last of the ``k`` is the best measurable output
-of the same work, under 数量/质量/时效, with a ``note`` saying so (:func:`arranged`).
+of the same work, under 数量/质量/时效, with a ``note`` saying so; otherwise, when the row's own
+words point to another level (:func:`other_level`), the last place goes to the best entry there
+(:func:`arranged`).
 """
 
 from __future__ import annotations
@@ -114,17 +116,61 @@ def vague_effect_claim(indicator: Indicator, level2: str | None) -> bool:
     return parent_level1(level2) == "效益" and any(f.code in VAGUE_CLAIM for f in indicator.findings)
 
 
+def other_level(indicator: Indicator, level2: str | None, judge, min_confidence: float) -> str | None:
+    """The 二级指标 the row's own words point to, when it is not ``level2`` (where the suggestions
+    are looked for) and the ``level2_unwritten`` model is at least ``min_confidence`` sure.
+
+    Not a finding: that model never sees the written level, so it disagrees with many a row that
+    is fine where it is (N003 uses the calibrated ``level2`` model). But for a row that is flagged
+    anyway, one suggestion from the level its words name is worth its place: on the retrieval
+    development set (corpus/benchmark/dev/) that place held an acceptable rewrite 3 times in 17
+    where the row's own level's third entry held one once, and no query lost its last acceptable
+    suggestion."""
+    if not level2 or not _has_unwritten(judge):
+        return None
+    return _named_level(judge.probabilities("level2_unwritten", indicator), level2, min_confidence)
+
+
+def _has_unwritten(judge) -> bool:
+    return "level2_unwritten" in (getattr(judge, "models", None) or {})
+
+
+def _named_level(proba: dict[str, float], level2: str | None, min_confidence: float) -> str | None:
+    label = max(proba, key=proba.get)
+    return label if level2 and label != level2 and proba[label] >= min_confidence else None
+
+
+def _other_levels(todo, queries, vague, judge, config, chunk: int = 4096) -> list[str | None]:
+    """``other_level`` for a batch: the model applied once per chunk, nothing kept in the judge's
+    cache (a 100k-row batch would keep every feature row)."""
+    if judge is None or not _has_unwritten(judge):
+        return [None] * len(todo)
+    from .learn.features import record
+    from .learn.models import unwritten
+
+    floor = _min_confidence(config)
+    asked = [n for n, v in enumerate(vague) if not v and queries[n][1]]
+    out: list[str | None] = [None] * len(todo)
+    for start in range(0, len(asked), chunk):
+        part = asked[start : start + chunk]
+        probas = judge.predict_batch("level2_unwritten", [unwritten(record(todo[n][1])) for n in part])
+        for n, proba in zip(part, probas):
+            out[n] = _named_level(proba, queries[n][1], floor)
+    return out
+
+
 def _where(entry: CorpusEntry) -> str:
     return f"{entry.level1}—{entry.level2}" if entry.level1 else entry.level2
 
 
-def arranged(hits, level2: str | None, vague_claim: bool = False, k: int = 3):
+def arranged(hits, level2: str | None, vague_claim: bool = False, k: int = 3, other: str | None = None):
     """Suggestion order: (hit, note) pairs, same 二级指标 first. For a vague 效益 claim
     (``vague_claim``, :func:`vague_effect_claim`) the ``k``-th place goes to the best entry under
     数量/质量/时效 — the measurable output of the work the claim is about — with a ``note``
-    saying so.
+    saying so. Otherwise, with ``other`` (:func:`other_level`), it goes to the best entry of that
+    二级指标 (the note that the level changes too is added by :func:`_suggestions`).
 
-    Not done: moving the ``k``-th place whenever an entry under another level scores above
+    Not done: moving the ``k``-th place whenever an entry under *any* other level scores above
     everything under the row's own. Other levels hold eight times the entries, so one of them
     nearly always wins (on 66 of the 95 benchmark queries, and on 181 of the 307 flagged seed
     rows, mostly with entries that share only the project's subject). Whether a row is under the
@@ -136,13 +182,15 @@ def arranged(hits, level2: str | None, vague_claim: bool = False, k: int = 3):
     if not level2 or k < 2:
         return [(h, None) for h in hits]
     same = [h for h in hits if h.entry.level2_canonical == level2]
-    other = sorted((h for h in hits if h.entry.level2_canonical != level2), key=lambda h: -h.score)
+    other_hits = sorted((h for h in hits if h.entry.level2_canonical != level2), key=lambda h: -h.score)
     move, note = None, None
     if vague_claim:
-        move = next((h for h in other if h.entry.level2_canonical in OUTPUT_LEVELS), None)
+        move = next((h for h in other_hits if h.entry.level2_canonical in OUTPUT_LEVELS), None)
         if move is not None:
             note = (f"原指标是笼统的效益表述，也可改为衡量这项工作产出的指标，列入“{_where(move.entry)}”"
                     "（采用时请把二级指标一并改过来）")
+    elif other:
+        move = next((h for h in other_hits if h.entry.level2_canonical == other), None)
     if move is None or not same:
         return [(h, None) for h in hits]
     head = same[: k - 1]
@@ -160,19 +208,28 @@ def offered(hits, own_name: str):
             yield hit
 
 
-def suggest(indicator: Indicator, project: Project | None, retriever: Retriever, k: int = 3, judge=None) -> list[Suggestion]:
+def _min_confidence(config) -> float:
+    from .config import default_thresholds
+
+    name = "other_level_suggestion_min_confidence"
+    return config.threshold(name) if config is not None else default_thresholds()[name]
+
+
+def suggest(indicator: Indicator, project: Project | None, retriever: Retriever, k: int = 3, judge=None, config=None) -> list[Suggestion]:
     """Rewrites for one indicator (``judge``: the findings engine's models, to look under the
-    二级指标 an N003 finding names)."""
+    二级指标 an N003 finding names and the one the row's words name; ``config``: thresholds)."""
     query, level2 = suggestion_query(indicator, project, judge)
     vague = vague_effect_claim(indicator, level2)
-    hits = retriever.search(query, level2=level2, k=k * 3, outside=k if vague else 0)
-    return _suggestions(indicator, project, hits, level2, vague, k)
+    other = None if vague else other_level(indicator, level2, judge, _min_confidence(config))
+    hits = retriever.search(query, level2=level2, k=k * 3, outside=k if vague or other else 0)
+    return _suggestions(indicator, project, hits, level2, vague, k, other)
 
 
-def _suggestions(indicator: Indicator, project: Project | None, hits, level2: str | None, vague: bool, k: int) -> list[Suggestion]:
+def _suggestions(indicator: Indicator, project: Project | None, hits, level2: str | None, vague: bool, k: int,
+                 other: str | None = None) -> list[Suggestion]:
     out: list[Suggestion] = []
     written = canonical_level2(indicator.level2) or canonical_level2(indicator.level1)
-    for hit, note in arranged(offered(hits, indicator.name), level2, vague, k):
+    for hit, note in arranged(offered(hits, indicator.name), level2, vague, k, other):
         entry = hit.entry
         value, basis = fill_value(entry, indicator, project)
         if note is None and written and entry.level2_canonical and entry.level2_canonical != written:
@@ -196,22 +253,25 @@ def _suggestions(indicator: Indicator, project: Project | None, hits, level2: st
     return out
 
 
-def add_suggestions(projects: list[Project], retriever: Retriever, k: int = 3, judge=None) -> list[Project]:
+def add_suggestions(projects: list[Project], retriever: Retriever, k: int = 3, judge=None, config=None) -> list[Project]:
     """Attach suggestions to every indicator with a fixable finding (in place; returns projects)."""
     todo = [(project, ind) for project in projects for ind in project.indicators if any(f.code in FIXABLE for f in ind.findings)]
     if not todo:
         return projects
     queries = [suggestion_query(ind, project, judge) for project, ind in todo]
     vague = [vague_effect_claim(ind, level2) for (_, ind), (_, level2) in zip(todo, queries)]
+    others = _other_levels(todo, queries, vague, judge, config)
     # All queries of the batch searched together (one embedding call, one BM25 product); only
-    # vague 效益 claims need the best entries of the other levels (see ``arranged``).
+    # vague 效益 claims and rows whose words name another level need the best entries of the
+    # other levels (see ``arranged``).
     hits: list = [None] * len(todo)
+    wants = [bool(v or o) for v, o in zip(vague, others)]
     for want in (False, True):
-        part = [n for n, v in enumerate(vague) if v is want]
+        part = [n for n, w in enumerate(wants) if w is want]
         if part:
             found = retriever.search_many([queries[n] for n in part], k=k * 3, outside=k if want else 0)
             for n, h in zip(part, found):
                 hits[n] = h
     for n, (project, ind) in enumerate(todo):
-        ind.suggestions = _suggestions(ind, project, hits[n], queries[n][1], vague[n], k)
+        ind.suggestions = _suggestions(ind, project, hits[n], queries[n][1], vague[n], k, others[n])
     return projects

@@ -31,7 +31,7 @@ def retriever():
 @pytest.fixture(scope="module")
 def checked_seeds(analyzer, retriever):
     projects = analyzer.analyse(read_paths([SEEDS]).projects)
-    return add_suggestions(projects, retriever)
+    return add_suggestions(projects, retriever, judge=analyzer.judge, config=analyzer.config)
 
 
 def _filled(value: str, typical_low: float | None) -> str:
@@ -208,10 +208,10 @@ def test_suggest_command_checks_the_row_and_says_when_the_level_changes(capsys):
 
 def test_rewrites_change_the_level_only_with_a_reason_and_say_so(checked_seeds, analyzer):
     """A rewrite under another 二级指标 tells the author to move the row; it is offered only when
-    the findings engine says the row is under the wrong level (N003) or is a vague 效益 claim,
-    and it always says so."""
+    the findings engine says the row is under the wrong level (N003), is a vague 效益 claim, or
+    its words name that level (other_level), and it always says so."""
     from indicatorqa.levels import canonical_level2
-    from indicatorqa.suggest import vague_effect_claim
+    from indicatorqa.suggest import _min_confidence, other_level, vague_effect_claim
 
     moved_with_reason = 0
     for p in checked_seeds:
@@ -221,6 +221,67 @@ def test_rewrites_change_the_level_only_with_a_reason_and_say_so(checked_seeds, 
             for s in ind.suggestions:
                 if written and _level(s) != written:
                     assert s.note, (ind.name, s)
-                    assert "N003" in codes or vague_effect_claim(ind, written), (ind.name, ind.value, s.name, s.note)
+                    named = other_level(ind, written, analyzer.judge, _min_confidence(None))
+                    assert "N003" in codes or vague_effect_claim(ind, written) or named == _level(s), (ind.name, ind.value, s.name, s.note)
                     moved_with_reason += 1
     assert moved_with_reason > 10
+
+
+def _pass_rate_under_timeliness(analyzer):
+    # A pass rate is a 质量 measure; written under 时效 the shipped level model still echoes the
+    # written level (no N003), but the row's own words point to 质量.
+    # The description only repeats the name (N001), so `check` suggests rewrites for it.
+    ind = Indicator(level1="产出指标", level2="时效指标", name="培训考试合格率", description="培训考试合格率", value="≥90%")
+    project = analyzer.analyse([Project(name="2025年基层干部业务能力培训项目", indicators=[ind])])[0]
+    assert {f.code for f in project.indicators[0].findings} & FIXABLE
+    return project.indicators[0], project
+
+
+def test_a_row_whose_words_name_another_level_gets_its_last_rewrite_there(analyzer, retriever):
+    ind, project = _pass_rate_under_timeliness(analyzer)
+    assert "N003" not in {f.code for f in ind.findings}
+    sg = suggest(ind, project, retriever, judge=analyzer.judge)
+    assert len(sg) == 3, sg
+    assert [_level(s) for s in sg[:2]] == ["时效", "时效"] and sg[0].note is None
+    assert _level(sg[2]) == "质量", sg
+    assert "质量指标" in sg[2].note and "二级指标一并改过来" in sg[2].note
+
+
+def test_the_other_level_place_follows_the_configured_threshold(analyzer, retriever):
+    """other_level_suggestion_min_confidence = 1 (in a user's --config) keeps every rewrite at
+    the written level."""
+    ind, project = _pass_rate_under_timeliness(analyzer)
+    strict = Config(thresholds={"other_level_suggestion_min_confidence": 1.0})
+    sg = suggest(ind, project, retriever, judge=analyzer.judge, config=strict)
+    assert sg and all(_level(s) == "时效" and s.note is None for s in sg), sg
+    # add_suggestions (check, report, the API) reads the same setting.
+    for config, third in ((strict, "时效"), (None, "质量")):
+        copy = project.model_copy(deep=True)
+        add_suggestions([copy], retriever, judge=analyzer.judge, config=config)
+        got = copy.indicators[0].suggestions
+        assert len(got) == 3 and _level(got[2]) == third, got
+
+
+def test_a_model_directory_without_the_optional_model_still_loads_and_suggests(tmp_path, retriever):
+    """A directory trained before level2_unwritten existed (a user's own `indicatorqa train --out`)
+    loads as before; its rewrites simply stay at the row's level."""
+    import json
+    import shutil
+
+    from indicatorqa.learn.models import OPTIONAL_MODELS, default_model_dir
+
+    old = tmp_path / "findings"
+    shutil.copytree(default_model_dir(), old)
+    meta = json.loads((old / "manifest.json").read_text("utf-8"))
+    for name in OPTIONAL_MODELS:
+        for section in ("files", "runtime"):
+            meta[section].pop(name)
+        for f in old.glob(f"{name}.*"):
+            f.unlink()
+    (old / "manifest.json").write_text(json.dumps(meta), "utf-8")
+    judge = load_judge(old)
+    assert "level2_unwritten" not in judge.models
+    analyzer = Analyzer(Config(), judge)
+    ind, project = _pass_rate_under_timeliness(analyzer)
+    sg = suggest(ind, project, retriever, judge=judge)
+    assert len(sg) == 3 and all(_level(s) == "时效" for s in sg), sg

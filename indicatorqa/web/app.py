@@ -249,7 +249,7 @@ class Engine:
         with self.lock, _fast_sklearn():
             # Checked first, as in a table: the findings decide where rewrites are looked for.
             checked = self.analyzer.analyse([project.model_copy(update={"indicators": [indicator]})])[0]
-            return suggest(checked.indicators[0], checked, self.retriever, k=k, judge=self.analyzer.judge)
+            return suggest(checked.indicators[0], checked, self.retriever, k=k, judge=self.analyzer.judge, config=self.analyzer.config)
 
     def predict_level2(self, indicator: Indicator) -> str | None:
         judge = self.analyzer.judge
