@@ -53,12 +53,12 @@ def main() -> int:
     rng = random.Random(0)
     n_pairs = 0
     with args.out.open("w", encoding="utf-8") as fh:
-        for q, (text, level2, vague) in zip(queries, prepared):
+        for q, (text, level2, vague, other) in zip(queries, prepared):
             judged = set(q["relevant"]) | set(q.get("judged_0", []))
             pool: set[str] = set()
             for retriever, mode in runs:
                 hits = retriever.search(text, level2=level2, k=args.depth * 3, mode=mode, outside=3)
-                pool.update([h.entry.id for h, _ in arranged(offered(hits, q["name"]), level2, vague, 3)][: args.depth])
+                pool.update([h.entry.id for h, _ in arranged(offered(hits, q["name"]), level2, vague, 3, other)][: args.depth])
             todo = sorted(pool - judged)
             rng.shuffle(todo)
             n_pairs += len(todo)
