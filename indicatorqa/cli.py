@@ -213,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "train",
         help="用 corpus/labels 重新训练判定模型 / retrain the learned rules from corpus/labels",
-        description="读取 corpus/labels 下的标注数据，训练 V001–V004、N001/N002、N003、N005 的分类器，保存到 models/findings。",
+        description="读取 corpus/labels 下的标注数据，训练 V001–V004、N001/N002、N003、N005 的分类器（以及改写建议所用、不看表中所填二级指标的二级指标模型），保存到 models/findings。",
     )
     p.add_argument("--out", metavar="DIR", help="模型输出目录 / output directory")
     p.add_argument("--no-eval", action="store_true", help="不做留一文档评估（更快）/ skip the leave-one-document-out evaluation")
