@@ -165,3 +165,49 @@ def test_flat_table_with_a_project_column_stays_one_project_per_name():
             ["乙项目", "产出指标", "数量指标", "检查次数", "≥12次"]]
     projects = read_bytes(_xlsx(rows), "表.xlsx").projects
     assert [p.name for p in projects] == ["甲项目", "乙项目"]
+
+
+# 绩效指标 merged over 一级/二级/三级 and 指标值 over 目标值 | 上年实际值: the names are on the second
+# header row, and last year's actuals are no target.
+_TWO_ROW_HEADER = [["绩效指标", "", "", "指标值", "", "指标值确定依据"],
+                   ["一级指标", "二级指标", "三级指标", "目标值", "上年实际值", ""]]
+_TWO_ROW_MERGES = ["A{0}:C{0}", "D{0}:E{0}", "F{0}:F{1}"]
+_TWO_ROW_BODY = [["产出指标", "数量指标", "送戏下乡演出场次", "≥120场", "112场", "省级考核任务"],
+                 ["", "质量指标", "乡镇综合文化站达标率", "≥95%", "93%", "省定标准"],
+                 ["满意度指标", "服务对象满意度指标", "群众满意度", "≥90%", "91.2%", "第三方测评"]]
+
+
+@pytest.mark.parametrize("with_form", [True, False], ids=["under-project-fields", "bare-table"])
+def test_a_two_row_header_names_the_levels_under_a_merged_group_heading(with_form):
+    above = [["项目名称", "公共文化服务体系建设补助资金"], ["申报单位", "某市文化广电旅游局"]] if with_form else []
+    first = len(above) + 1
+    merges = [m.format(first, first + 1) for m in _TWO_ROW_MERGES]
+    project = _read(above + _TWO_ROW_HEADER + _TWO_ROW_BODY, merges)
+    got = [(i.level1, i.level2, i.name, i.value) for i in project.indicators]
+    assert got == [("产出指标", "数量指标", "送戏下乡演出场次", "≥120场"),
+                   ("产出指标", "质量指标", "乡镇综合文化站达标率", "≥95%"),
+                   ("满意度指标", "服务对象满意度指标", "群众满意度", "≥90%")]
+
+
+def test_a_header_repeated_after_a_page_break_is_not_taken_for_a_second_header_row():
+    header = ["一级指标", "二级指标", "三级指标", "指标值"]
+    rows = [["项目名称", "农村公路养护"], header, header,
+            ["产出指标", "数量指标", "农村公路日常养护里程", "≥860公里"]]
+    assert [(i.name, i.value) for i in _read(rows).indicators] == [("农村公路日常养护里程", "≥860公里")]
+
+
+def test_self_evaluation_with_one_unit_column_for_target_and_actual():
+    """计量单位 between the name and 年度指标值 serves both values; the name is the 三级指标."""
+    rows = [["项目支出绩效自评表"], ["项目名称", "基层卫生人才能力提升培训项目"],
+            ["一级指标", "二级指标", "三级指标", "计量单位", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],
+            ["产出指标", "数量指标", "培训乡村医生人数", "人", "≥600", 642, 10, 10, ""],
+            ["", "质量指标", "培训考核合格率", "%", "≥90", 95.2, 10, 10, ""],
+            ["", "时效指标", "年度培训任务完成时间", "", "2024年11月30日前", "2024年11月25日", 5, 5, ""],
+            ["满意度指标", "服务对象满意度指标", "参训人员满意度", "%", "≥90", 96, 15, 14, "个别学员认为课程偏理论"]]
+    (project,) = read_bytes(_xlsx(rows), "自评表.xlsx").projects
+    got = [(r.level2, r.name, r.target, r.actual, r.score) for r in project.evaluation]
+    assert got == [("数量指标", "培训乡村医生人数", "≥600人", "642人", 10),
+                   ("质量指标", "培训考核合格率", "≥90%", "95.2%", 10),
+                   ("时效指标", "年度培训任务完成时间", "2024年11月30日前", "2024年11月25日", 5),
+                   ("服务对象满意度指标", "参训人员满意度", "≥90%", "96%", 14)]
+    assert project.evaluation[-1].reason == "个别学员认为课程偏理论"

@@ -237,6 +237,16 @@ def _is_subheader(row: Sequence[str]) -> bool:
     return all(f is not None for f in fields) and any(f[0] in ("operator", "direction", "unit", "value", "low", "high") for f in fields)
 
 
+def refines_header(columns: dict, below: Sequence[str]) -> bool:
+    """Whether ``below`` is the second row of a two-row header that names what the first row
+    only groups: 一级指标 | 二级指标 | 三级指标 under a merged 绩效指标, 目标值 | 上年实际值 under a
+    merged 指标值. It is a header itself and names a field the row above does not (a header
+    repeated after a page break names the same ones); a column merged down both rows
+    (指标值确定依据) may be blank in it."""
+    sub = match_header(below)
+    return sub is not None and bool(sub.keys() - columns.keys())
+
+
 def _combine_headers(top: list[str], sub: list[str]) -> list[str]:
     """Merge a two-row header into one row of column names.
 
@@ -274,7 +284,9 @@ def find_indicator_header(rows: Sequence[Sequence[str]], start: int = 0) -> Indi
             continue
         names = [clean_cell(c) for c in rows[i]]
         index = i
-        if i + 1 < len(rows) and _is_subheader(rows[i + 1]) and match_header(rows[i + 1]) != columns:
+        if i + 1 < len(rows) and (
+            (_is_subheader(rows[i + 1]) and match_header(rows[i + 1]) != columns) or refines_header(columns, rows[i + 1])
+        ):
             names = _combine_headers(names, [clean_cell(c) for c in rows[i + 1]])
             columns = header_columns(names)
             index = i + 1

@@ -42,6 +42,7 @@ from .form import (
     is_ditto,
     is_self_evaluation_header,
     is_trailer_row,
+    join_value,
     label_key,
     match_header,
     normalize_label,
@@ -302,6 +303,9 @@ def _standard_order(columns: dict[str, int]) -> bool:
     needed = ("value", "actual", "weight", "score")
     if not all(f in columns for f in needed) or not ({"name", "description"} & columns.keys()):
         return True
+    if {"unit", "operator", "direction"} & columns.keys():
+        # A 计量单位 (or 计算符号/指标方向) column: content alignment would take it for the name.
+        return False
     target = columns["value"]
     name = columns.get("name", columns.get("description"))
     return (
@@ -332,6 +336,10 @@ def _read_by_header(cells: Sequence[str], columns: dict[str, int], *, scored_onl
     if any(t and _number(t) is None for t in (weight, score)):
         return None
     target, actual = at("value"), at("actual")
+    if {"unit", "operator", "direction"} & columns.keys():
+        # One 计量单位 column serves the target and the actual (≥600 | 642 under 人).
+        target = join_value(at("operator"), target, at("unit"), at("direction")) if target else target
+        actual = join_value("", actual, at("unit")) if actual else actual
     if scored_only and not (weight or score):
         return None
     if not (weight or score or target or actual):
