@@ -68,6 +68,9 @@ WELL_FORMED = [
     ("产出指标", "成本指标", "困难残疾人生活补贴标准", "≥100元/人·月"),
     # 11. V004: a change against the state before the project is a real rate.
     ("效益指标", "生态效益指标", "项目区化肥使用量", "较建设前减少≥3%"),
+    # 12. V008: money saved or losses recovered are higher-is-better, cost word or not.
+    ("效益指标", "经济效益指标", "集中带量采购为患者节省药品费用", "≥300万元"),
+    ("效益指标", "社会效益指标", "劳动保障监察为劳动者挽回经济损失", "≥800万元"),
 ]
 
 
@@ -113,6 +116,8 @@ def test_well_formed_rows_get_no_finding(analyzer, level1, level2, name, value):
         ("效益指标", "社会效益指标", "群众生活水平", "明显提升（以调查为准）", "V001"),
         # 10. A cost that is no benefit standard is still lower-is-better.
         ("成本指标", "经济成本指标", "人均培训成本", "≥1500元", "V008"),
+        # 12. … and so is a cost or a loss that is no saving.
+        ("效益指标", "经济效益指标", "自然灾害造成直接经济损失", "≥500万元", "V008"),
     ],
 )
 def test_neighbours_are_still_flagged(analyzer, level1, level2, name, value, code):

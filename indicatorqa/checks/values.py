@@ -81,6 +81,8 @@ def polarity(ctx: IndicatorContext) -> str | None:
         return "+"
     if any(m in name for m in ctx.config.word_list("benefit_standard_markers")):
         return None
+    if any(m in name for m in ctx.config.word_list("saving_markers")):
+        return "+"
     if any(m in name for m in ctx.config.word_list("negative_markers")):
         return "-"
     if ctx.level2 == "成本":
