@@ -44,6 +44,10 @@ AREA_ORDER = [
     "science_popularization", "construction_maintenance", "procurement", "inspection_supervision",
     "talent_programmes", "research_projects", "enterprise_services", "public_venues", "general_management",
     "science_administration", "science_association",
+    # Sector areas (fifth session): the work other departments fund.
+    "health", "education", "agriculture_rural", "water", "transport", "civil_affairs",
+    "employment_social_security", "culture_tourism", "ecology_forestry", "emergency_management", "market_regulation",
+    "public_services",
 ]
 
 

@@ -24,6 +24,10 @@ AREAS = [
     "science_popularization", "construction_maintenance", "procurement", "inspection_supervision",
     "talent_programmes", "research_projects", "enterprise_services", "public_venues", "general_management",
     "science_administration", "science_association",
+    # Sector areas (fifth session): the work other departments fund.
+    "health", "education", "agriculture_rural", "water", "transport", "civil_affairs",
+    "employment_social_security", "culture_tourism", "ecology_forestry", "emergency_management", "market_regulation",
+    "public_services",
 ]
 LEVEL2_OF_LEVEL1 = {
     "产出指标": {"数量指标", "质量指标", "时效指标", "成本指标"},
