@@ -149,13 +149,24 @@ def _other_levels(todo, queries, vague, judge, config, chunk: int = 4096) -> lis
     from .learn.models import unwritten
 
     floor = _min_confidence(config)
-    asked = [n for n, v in enumerate(vague) if not v and queries[n][1]]
+    # Rows repeat across a batch (the same common indicator in many tables): each distinct
+    # record is predicted once.
+    records: dict[tuple, dict] = {}
+    asked: list[tuple[int, tuple]] = []
+    for n, v in enumerate(vague):
+        if not v and queries[n][1]:
+            rec = unwritten(record(todo[n][1]))
+            key = (rec["name"], rec["description"], rec["value"])
+            records.setdefault(key, rec)
+            asked.append((n, key))
+    keys = list(records)
+    proba: dict[tuple, dict[str, float]] = {}
+    for start in range(0, len(keys), chunk):
+        part = keys[start : start + chunk]
+        proba.update(zip(part, judge.predict_batch("level2_unwritten", [records[k] for k in part])))
     out: list[str | None] = [None] * len(todo)
-    for start in range(0, len(asked), chunk):
-        part = asked[start : start + chunk]
-        probas = judge.predict_batch("level2_unwritten", [unwritten(record(todo[n][1])) for n in part])
-        for n, proba in zip(part, probas):
-            out[n] = _named_level(proba, queries[n][1], floor)
+    for n, key in asked:
+        out[n] = _named_level(proba[key], queries[n][1], floor)
     return out
 
 
