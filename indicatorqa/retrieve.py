@@ -172,21 +172,9 @@ class BM25:
 @dataclass
 class Hit:
     entry: CorpusEntry
-    score: float  # what the ranking used: the fused similarity × ``prior``
+    score: float
     lexical: float = 0.0
     dense: float = 0.0
-    prior: float = 1.0  # the table's area prior (``Retriever.area_prior``); 1 without one
-
-    @property
-    def similarity(self) -> float:
-        """The fused similarity of entry and query, without the table's prior."""
-        return self.score / self.prior
-
-
-def area_of(entry: CorpusEntry) -> str | None:
-    """The business area of a curated entry (``curated/<area>/<n>``); None for accepted ones."""
-    parts = entry.id.split("/")
-    return parts[1] if len(parts) == 3 and parts[0] == "curated" else None
 
 
 def _tokens(text: str) -> list[str]:
@@ -283,8 +271,7 @@ class Retriever:
         return (1 - self.dense_weight) * lex + self.dense_weight * np.clip(dense, 0, None)
 
     def search_many(
-        self, queries: list[tuple[str, str | None]], k: int = 3, mode: str = "fused", chunk: int = 2048, outside: int = 0,
-        prior: np.ndarray | None = None,
+        self, queries: list[tuple[str, str | None]], k: int = 3, mode: str = "fused", chunk: int = 2048, outside: int = 0
     ) -> list[list[Hit]]:
         """``search`` for many (query, level2) pairs: the query embeddings in one ``encode``
         call, each distinct query searched once.
@@ -310,7 +297,7 @@ class Retriever:
                 qv = None if vecs is None else vecs[i]
                 lx = None if lex is None else lex[i]
                 for level2 in by_text[t]:
-                    results[(t, level2)] = self.search(t, level2, k, mode, query_vec=qv, lex=lx, outside=outside, prior=prior)
+                    results[(t, level2)] = self.search(t, level2, k, mode, query_vec=qv, lex=lx, outside=outside)
         return [results[q] for q in queries]
 
     @cached_property
@@ -323,16 +310,13 @@ class Retriever:
 
     def search(
         self, query: str, level2: str | None = None, k: int = 3, mode: str = "fused", query_vec=None, lex=None,
-        outside: int = 0, prior: np.ndarray | None = None,
+        outside: int = 0,
     ) -> list[Hit]:
         """The top ``k`` entries, those of ``level2`` first; with ``outside``, then the best
-        ``outside`` entries of each other 二级指标 not already among them (by score).
-        ``prior``: a factor per entry the scores are multiplied by (:meth:`area_prior`)."""
+        ``outside`` entries of each other 二级指标 not already among them (by score)."""
         if not self.entries:
             return []
         scores = self.score_all(query, mode, query_vec, lex=lex)
-        if prior is not None:
-            scores = scores * prior
         order = np.argsort(-scores, kind="stable")
         extra: list[int] = []
         if level2:
@@ -350,31 +334,7 @@ class Retriever:
                 taken = set(top.tolist())
                 extra = [int(i) for i in order[picked[~same_mask[picked]]] if int(i) not in taken]
             order = top
-        return [Hit(self.entries[i], float(scores[i]), prior=1.0 if prior is None else float(prior[i]))
-                for i in list(order[:k]) + extra]
-
-    @cached_property
-    def area_codes(self) -> tuple[np.ndarray, int]:
-        """Each entry's area as a small integer, and the number of areas (entries without an
-        area get the last code, which no prior favours)."""
-        names: dict[str, int] = {}
-        codes = [names.setdefault(a, len(names)) if (a := area_of(e)) else -1 for e in self.entries]
-        n = len(names)
-        return np.array([c if c >= 0 else n for c in codes], dtype=np.int32), n
-
-    def area_prior(self, table_text: str, strength: float, top: int = 30) -> np.ndarray | None:
-        """A factor per entry favouring the areas a table is about: the share of each area among
-        the ``top`` entries nearest to the whole table's text (its project's subject and all its
-        indicator names), as ``1 + strength × share``. A table is about one kind of work, and
-        its well-formed rows say which better than one vague row can."""
-        if not self.entries or strength <= 0 or not table_text.strip():
-            return None
-        scores = self.score_all(table_text)
-        nearest = np.argsort(-scores, kind="stable")[:top]
-        codes, n = self.area_codes
-        share = np.bincount(codes[nearest], minlength=n + 1)[: n + 1] / max(len(nearest), 1)
-        share[n] = 0.0  # accepted entries: no area, no favour
-        return 1.0 + strength * share[codes]
+        return [Hit(self.entries[i], float(scores[i])) for i in list(order[:k]) + extra]
 
 
 _DEFAULT: dict[str, Retriever] = {}

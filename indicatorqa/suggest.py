@@ -219,26 +219,11 @@ def offered(hits, own_name: str):
             yield hit
 
 
-def _threshold(config, name: str) -> float:
+def _min_confidence(config) -> float:
     from .config import default_thresholds
 
+    name = "other_level_suggestion_min_confidence"
     return config.threshold(name) if config is not None else default_thresholds()[name]
-
-
-def _min_confidence(config) -> float:
-    return _threshold(config, "other_level_suggestion_min_confidence")
-
-
-def table_text(project: Project | None) -> str:
-    """What a table is about, for the area prior: its project's subject and every indicator name."""
-    if project is None:
-        return ""
-    return " ".join([project_context(project.name), *(ind.name for ind in project.indicators)]).strip()
-
-
-def table_prior(project: Project | None, retriever: Retriever, config=None):
-    """``Retriever.area_prior`` of the project's table, at the configured strength (0: none)."""
-    return retriever.area_prior(table_text(project), _threshold(config, "table_area_prior_strength"))
 
 
 def suggest(indicator: Indicator, project: Project | None, retriever: Retriever, k: int = 3, judge=None, config=None) -> list[Suggestion]:
@@ -247,8 +232,7 @@ def suggest(indicator: Indicator, project: Project | None, retriever: Retriever,
     query, level2 = suggestion_query(indicator, project, judge)
     vague = vague_effect_claim(indicator, level2)
     other = None if vague else other_level(indicator, level2, judge, _min_confidence(config))
-    hits = retriever.search(query, level2=level2, k=k * 3, outside=k if vague or other else 0,
-                            prior=table_prior(project, retriever, config))
+    hits = retriever.search(query, level2=level2, k=k * 3, outside=k if vague or other else 0)
     return _suggestions(indicator, project, hits, level2, vague, k, other)
 
 
@@ -270,7 +254,7 @@ def _suggestions(indicator: Indicator, project: Project | None, hits, level2: st
                 description=entry.description,
                 value=value,
                 source=f"corpus:{entry.id}",
-                similarity=round(hit.similarity, 3),
+                similarity=round(hit.score, 3),
                 basis=basis or None,
                 note=note,
             )
@@ -288,22 +272,17 @@ def add_suggestions(projects: list[Project], retriever: Retriever, k: int = 3, j
     queries = [suggestion_query(ind, project, judge) for project, ind in todo]
     vague = [vague_effect_claim(ind, level2) for (_, ind), (_, level2) in zip(todo, queries)]
     others = _other_levels(todo, queries, vague, judge, config)
-    # The queries of each table searched together (one embedding call, one BM25 product) under
-    # the table's area prior; only vague 效益 claims and rows whose words name another level
-    # need the best entries of the other levels (see ``arranged``).
+    # All queries of the batch searched together (one embedding call, one BM25 product); only
+    # vague 效益 claims and rows whose words name another level need the best entries of the
+    # other levels (see ``arranged``).
     hits: list = [None] * len(todo)
     wants = [bool(v or o) for v, o in zip(vague, others)]
-    by_project: dict[int, list[int]] = {}
-    for n, (project, _) in enumerate(todo):
-        by_project.setdefault(id(project), []).append(n)
-    for rows in by_project.values():
-        prior = table_prior(todo[rows[0]][0], retriever, config)
-        for want in (False, True):
-            part = [n for n in rows if wants[n] is want]
-            if part:
-                found = retriever.search_many([queries[n] for n in part], k=k * 3, outside=k if want else 0, prior=prior)
-                for n, h in zip(part, found):
-                    hits[n] = h
+    for want in (False, True):
+        part = [n for n, w in enumerate(wants) if w is want]
+        if part:
+            found = retriever.search_many([queries[n] for n in part], k=k * 3, outside=k if want else 0)
+            for n, h in zip(part, found):
+                hits[n] = h
     for n, (project, ind) in enumerate(todo):
         ind.suggestions = _suggestions(ind, project, hits[n], queries[n][1], vague[n], k, others[n])
     return projects

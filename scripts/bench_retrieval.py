@@ -82,7 +82,7 @@ from indicatorqa.retrieve import (  # noqa: E402
     load_corpus,
     query_text,
 )
-from indicatorqa.suggest import _threshold, arranged, offered  # noqa: E402
+from indicatorqa.suggest import arranged, offered  # noqa: E402
 
 QUERIES = ROOT / "corpus" / "benchmark" / "queries.jsonl"
 RESULTS = ROOT / "corpus" / "benchmark" / "RESULTS.md"
@@ -145,12 +145,12 @@ def level_for(q: dict, how: str) -> str | None:
     return canonical_level2(q["level2"])
 
 
-def product_queries(queries: list[dict]) -> list[tuple[str, str | None, bool, str | None, str]]:
-    """(query text, 二级指标, vague 效益 claim, other level, table text) per query, through
-    ``suggestion_query``, ``vague_effect_claim``, ``other_level`` and ``table_text`` with a
-    findings engine trained without the query's document."""
+def product_queries(queries: list[dict]) -> list[tuple[str, str | None, bool, str | None]]:
+    """(query text, 二级指标, vague 效益 claim, other level) per query, through
+    ``suggestion_query``, ``vague_effect_claim`` and ``other_level`` with a findings engine
+    trained without the query's document."""
     from indicatorqa.learn.train import load_indicator_rows, lodo_folds
-    from indicatorqa.suggest import _min_confidence, other_level, suggestion_query, table_text, vague_effect_claim
+    from indicatorqa.suggest import _min_confidence, other_level, suggestion_query, vague_effect_claim
 
     from indicatorqa.readers import read_paths
 
@@ -158,7 +158,7 @@ def product_queries(queries: list[dict]) -> list[tuple[str, str | None, bool, st
     # budget and year (the labeled rows carry only the project's name).
     parsed = {(Path(p.source.file).stem, p.source.table): p for p in read_paths([ROOT / "corpus" / "seeds"]).projects
               if p.source and p.source.file}
-    out: dict[str, tuple[str, str | None, bool, str | None, str]] = {}
+    out: dict[str, tuple[str, str | None, bool, str | None]] = {}
     for doc, judge, analysed, index in lodo_folds(load_indicator_rows(), sorted({q["doc"] for q in queries})):
         for project, members in zip(analysed, index):
             real = parsed.get((doc, members[0].get("table")))
@@ -172,7 +172,7 @@ def product_queries(queries: list[dict]) -> list[tuple[str, str | None, bool, st
                 text, level2 = suggestion_query(ind, project, judge)
                 vague = vague_effect_claim(ind, level2)
                 other = None if vague else other_level(ind, level2, judge, _min_confidence(None))
-                out[q["id"]] = (text, level2, vague, other, table_text(project))
+                out[q["id"]] = (text, level2, vague, other)
     return [out[q["id"]] for q in queries]
 
 
@@ -184,16 +184,14 @@ def run(method: str, retriever: Retriever, mode: str, queries: list[dict], k: in
     build_s = time.perf_counter() - t0
     per, lat = [], []
     for i, q in enumerate(queries):
-        vague, other, table = False, None, ""
+        vague, other = False, None
         if prepared is not None and how == "written":
-            text, level2, vague, other, table = prepared[i]
+            text, level2, vague, other = prepared[i]
         else:
             text = prepared[i][0] if prepared is not None else query_text(q["name"], q.get("description", ""), q.get("value", ""))
             level2 = level_for(q, how)
         t = time.perf_counter()
-        # The table's area prior at the product's strength (suggest.table_prior).
-        prior = retriever.area_prior(table, _threshold(None, "table_area_prior_strength"))
-        hits = retriever.search(text, level2=level2, k=depth, mode=mode, outside=k, prior=prior)
+        hits = retriever.search(text, level2=level2, k=depth, mode=mode, outside=k)
         lat.append((time.perf_counter() - t) * 1000)
         # As suggest() lists them: names once, the row's own name never, and the k-th place
         # possibly from another 二级指标 (suggest.arranged); cut at the ranking depth.

@@ -46,7 +46,7 @@ def build(args) -> int:
     from indicatorqa.config import Config
     from indicatorqa.learn.models import Judge
     from indicatorqa.learn.train import _projects_from_rows, fit_all, load_indicator_rows
-    from indicatorqa.suggest import _min_confidence, other_level, suggestion_query, table_text, vague_effect_claim
+    from indicatorqa.suggest import _min_confidence, other_level, suggestion_query, vague_effect_claim
 
     rows = load_indicator_rows()
     written = [r for r in rows if r["doc"] == "written"]
@@ -87,7 +87,7 @@ def build(args) -> int:
                 "value": r["value"], "flags": sorted(c for c, v in r["labels"].items() if v),
                 "engine": sorted({f.code for f in ind.findings}),
                 "query": {"row": query_text(ind.name, ind.description, ind.value), "context": project_context(project.name),
-                          "text": text, "level2": level2, "vague": vague, "other": other, "table": table_text(project)},
+                          "text": text, "level2": level2, "vague": vague, "other": other},
                 "relevant": {}, "judged_0": [],
             })
         print(f"fold {n}: {len(fold)} tables", file=sys.stderr)
@@ -140,15 +140,12 @@ def _rrf(scores: np.ndarray, k: int = 60) -> np.ndarray:
 
 def variants(fine_tuned: Path | None = None) -> dict[str, tuple[Retriever, str]]:
     """name → (retriever, query form: 'text' as the product joins it, 'split' row\\x00context,
-    'text-same' the product's text without the other-level place of ``suggest.other_level``,
-    'prior:S' the product's text under the table's area prior at strength S)."""
+    'text-same' the product's text without the other-level place of ``suggest.other_level``)."""
     from indicatorqa.embed import load_embedder
 
     base = default_retriever()
     out: dict[str, tuple[Retriever, str]] = {"shipped (fused 0.5)": (base, "text"),
                                              "without the other-level place": (base, "text-same")}
-    for strength in (0.5, 1.0, 2.0):
-        out[f"table area prior {strength}"] = (base, f"prior:{strength}")
     for w in (0.3, 0.7):
         out[f"fused {w}"] = (Retriever(base.entries, base.embedder, dense_weight=w, cache_dir=base.cache_dir, corpus_hash=base.corpus_hash), "text")
     rrf = Retriever(base.entries, base.embedder, cache_dir=base.cache_dir, corpus_hash=base.corpus_hash)
@@ -173,11 +170,7 @@ def ranked(q: dict, retriever: Retriever, form: str, depth: int) -> list[str]:
     text = f"{qq['row']}\x00{qq['context']}" if form == "split" else qq["text"]
     level2 = qq["level2"]
     other = None if form == "text-same" else qq.get("other")
-    from indicatorqa.suggest import _threshold
-
-    strength = float(form.split(":")[1]) if form.startswith("prior:") else _threshold(None, "table_area_prior_strength")
-    prior = retriever.area_prior(qq.get("table", ""), strength)
-    hits = retriever.search(text, level2=level2, k=depth, outside=3, prior=prior)
+    hits = retriever.search(text, level2=level2, k=depth, outside=3)
     return [h.entry.id for h, _ in arranged(offered(hits, q["name"]), level2, qq["vague"], 3, other)][:depth]
 
 

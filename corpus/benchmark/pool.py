@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import bench_retrieval as bench  # noqa: E402
 from indicatorqa.retrieve import Retriever, _files_hash, corpus_files, default_retriever, load_corpus  # noqa: E402
-from indicatorqa.suggest import _threshold, arranged, offered  # noqa: E402
+from indicatorqa.suggest import arranged, offered  # noqa: E402
 
 
 def main() -> int:
@@ -53,12 +53,11 @@ def main() -> int:
     rng = random.Random(0)
     n_pairs = 0
     with args.out.open("w", encoding="utf-8") as fh:
-        for q, (text, level2, vague, other, table) in zip(queries, prepared):
+        for q, (text, level2, vague, other) in zip(queries, prepared):
             judged = set(q["relevant"]) | set(q.get("judged_0", []))
             pool: set[str] = set()
             for retriever, mode in runs:
-                prior = retriever.area_prior(table, _threshold(None, "table_area_prior_strength"))
-                hits = retriever.search(text, level2=level2, k=args.depth * 3, mode=mode, outside=3, prior=prior)
+                hits = retriever.search(text, level2=level2, k=args.depth * 3, mode=mode, outside=3)
                 pool.update([h.entry.id for h, _ in arranged(offered(hits, q["name"]), level2, vague, 3, other)][: args.depth])
             todo = sorted(pool - judged)
             rng.shuffle(todo)
