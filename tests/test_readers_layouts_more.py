@@ -211,3 +211,34 @@ def test_self_evaluation_with_one_unit_column_for_target_and_actual():
                    ("时效指标", "年度培训任务完成时间", "2024年11月30日前", "2024年11月25日", 5),
                    ("服务对象满意度指标", "参训人员满意度", "≥90%", "96%", 14)]
     assert project.evaluation[-1].reason == "个别学员认为课程偏理论"
+
+
+@pytest.mark.parametrize("mark", ["第 1 页，共 2 页", "- 1 -", "续表"])
+def test_a_page_mark_row_left_by_a_pdf_conversion_is_no_level_for_the_rows_below(mark):
+    """PDF → Excel: a page-number row and the repeated header sit mid-table, and the first rows
+    of the next page leave 一级/二级 blank because page 1 gave them."""
+    header = ["一级指标", "二级指标", "三级指标", "指标值"]
+    rows = [["项目名称", "中小学校园安防设施升级"], header,
+            ["产出指标", "数量指标", "升级视频监控学校数", "≥24所"],
+            ["", "", "新增高清摄像头数量", "≥600个"],
+            [mark, "", "", ""], header,
+            ["", "质量指标", "校园安全隐患排查整改率", "100%"]]
+    got = [(i.level1, i.level2, i.name) for i in _read(rows).indicators]
+    assert got[-1] == ("产出指标", "质量指标", "校园安全隐患排查整改率")
+    assert len(got) == 3
+
+
+def test_csv_cells_kept_as_text_with_an_excel_formula_wrapper_are_read_inside():
+    """="95.00" / ="0095": exports wrap cells so that Excel keeps them as text."""
+    text = ("单位名称,某市农业农村局,,\r\n项目编码,=\"61010025T000012345\",,\r\n项目名称,农产品质量安全监管,,\r\n"
+            "项目金额(万元),=\"95.00\",,\r\n,,,\r\n一级指标,二级指标,三级指标,指标值\r\n"
+            "产出指标,数量指标,农产品定量检测批次,=\"≥1200批次\"\r\n产出指标,质量指标,定量检测合格率,≥98%\r\n")
+    (project,) = read_bytes(text.encode("utf-8"), "导出.csv").projects
+    assert project.budget == 95.0 and project.code == "61010025T000012345"
+    assert [i.value for i in project.indicators] == ["≥1200批次", "≥98%"]
+
+
+def test_project_total_funds_label():
+    rows = [["项目名称", "农村公路日常养护"], ["项目总资金（万元）", 186],
+            _HEADER, ["产出指标", "数量指标", "日常养护农村公路里程", "≥860公里"]]
+    assert _read(rows).budget == 186.0

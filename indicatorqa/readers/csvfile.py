@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from ..errors import InputError
 from ..model import Document
@@ -48,6 +49,16 @@ def sniff_delimiter(text: str) -> str:
     return delimiter if counts[delimiter] else ","
 
 
+# ="0095" / ="95.00": how exports keep Excel from turning a code or an amount into a number
+# (dropping leading zeros, reformatting decimals). The cell's text is what is inside.
+_EXCEL_TEXT = re.compile(r'^\s*="(.*)"\s*$', re.S)
+
+
+def _unwrap(cell: str) -> str:
+    m = _EXCEL_TEXT.match(cell)
+    return m.group(1).replace('""', '"') if m else cell
+
+
 def read_csv(text: str, file: str) -> Document:
     """Read CSV/TSV text; raises :class:`InputError` only."""
     with grid.reading(file, "CSV/TSV 文件"):
@@ -74,7 +85,7 @@ def _read_csv(text: str, file: str) -> Document:
             if any(c.strip() for c in cells):
                 if len(raw) >= grid.MAX_ROWS:
                     raise InputError(f"超过 {grid.MAX_ROWS} 行的上限，请拆分文件后再读取", file)
-                raw.append((start, [c.replace("\r\n", "\n") for c in cells[: grid.MAX_COLUMNS]]))
+                raw.append((start, [_unwrap(c.replace("\r\n", "\n")) for c in cells[: grid.MAX_COLUMNS]]))
             start = reader.line_num + 1
     except csv.Error as exc:
         # A record longer than the csv module's field limit, or a NUL byte.

@@ -248,21 +248,8 @@ def _collect(container, items: list[_TableItem], gap: list[str], inherited: list
                     _collect(tc, items, [], context)
 
 
-# Page furniture that a converter (PDF or WPS to Word) leaves in the body between the
-# parts of a table broken at a page: a page number (— 1 —, -2-, 第 3 页, 第3页 共5页, 3/5)
-# or a continuation mark (续表, （续）, 续上表, 表1（续）). It neither names a table nor
-# separates two tables.
-_PAGE_MARK = re.compile(
-    r"^[\s\-—–－―_~～·•]*"
-    r"(?:第\s*\d{1,3}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}(?:\s*[/／]\s*\d{1,3})?)"
-    r"[\s\-—–－―_~～·•]*$"
-    r"|^[（(]?\s*续(?:表|上表|前表)?\s*\d{0,3}\s*[)）]?\s*[:：]?$"
-    r"|^.{0,60}[（(]\s*续(?:表)?\s*[)）]$"
-)
-
-
 def _is_page_mark(text: str) -> bool:
-    return bool(_PAGE_MARK.match(text))
+    return form.is_page_mark(text)
 
 
 # Outline numbers of headings, by depth: 第一章 > 一、 > （一） > 1. > （1）.

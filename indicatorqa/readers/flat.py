@@ -321,7 +321,7 @@ def interpret_flat(
             again = match_header(row)
             if again is not None and again.is_header:
                 continue  # the header repeated (page break, concatenated exports)
-        if form.is_trailer_row(row) or form.is_year_row(row):
+        if form.is_trailer_row(row) or form.is_year_row(row) or form.is_page_mark_row(row):
             continue  # 注：… or 审核人：… under the table, or the years under 指标值
         if strict_width and any(c.strip() for c in row[header_width:]):
             last = max(c for c, text in enumerate(row) if text.strip()) + 1

@@ -466,7 +466,7 @@ _LABELS: list[tuple[str, re.Pattern]] = [
     # 专项名称 / 资金名称: the name of a 转移支付 (transfer payment) table's fund.
     ("name", re.compile(r"项目(?:名称|名)|专项(?:资金)?名称|(?:转移支付)?资金名称")),
     ("unit", re.compile(r"(?:项目)?(?:预算|实施|申报|填报|编制|主管)?单位(?:名称|及代码|（盖章）)?|(?:主管)?部门(?:名称|及代码)?|单位名称及代码")),
-    ("total", re.compile(r"(?:年度|项目|本年)?(?:预算|资金)(?:数|金额|总额|总计|总数)|(?:项目)?(?:年度)?总预算|(?:项目)?(?:年度)?资金总额|预算资金|(?:年度)?预算(?:安排)?|项目(?:资金|预算|金额)|项目总(?:金额|预算|投资)")),
+    ("total", re.compile(r"(?:年度|项目|本年)?(?:预算|资金)(?:数|金额|总额|总计|总数)|(?:项目)?(?:年度)?总预算|(?:项目)?(?:年度)?资金总额|预算资金|(?:年度)?预算(?:安排)?|项目(?:资金|预算|金额)|项目总(?:金额|预算|投资|资金)")),
     ("fiscal", re.compile(r"(?:其中[:：]?)?(?:当年|本级|本年)?财政(?:资金|拨款|性资金)(?:资金)?|(?:其中[:：]?)?一般公共预算(?:资金|拨款)?")),
     ("other", re.compile(r"(?:其中[:：]?)?(?:其他|其它)(?:来源)?资金|(?:其中[:：]?)?(?:自有|自筹|单位自有)资金")),
     ("use", re.compile(r"(?:预算规模及)?(?:项目)?资金用途|项目(?:概况|内容|简介|主要内容)|主要内容|实施内容|资金使用方向")),
@@ -674,10 +674,35 @@ def _aligned(cells: list[str], width: int, anchor: int) -> list[str]:
     return left + [""] * missing + right
 
 
+# Page furniture that a converter (PDF or WPS to Word) leaves in the body between the
+# parts of a table broken at a page: a page number (— 1 —, -2-, 第 3 页, 第3页 共5页, 3/5)
+# or a continuation mark (续表, （续）, 续上表, 表1（续）). It neither names a table nor
+# separates two tables.
+_PAGE_MARK = re.compile(
+    r"^[\s\-—–－―_~～·•]*"
+    r"(?:第\s*\d{1,3}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}(?:\s*[/／]\s*\d{1,3})?)"
+    r"[\s\-—–－―_~～·•]*$"
+    r"|^[（(]?\s*续(?:表|上表|前表)?\s*\d{0,3}\s*[)）]?\s*[:：]?$"
+    r"|^.{0,60}[（(]\s*续(?:表)?\s*[)）]$"
+)
+
+
+def is_page_mark(text: str) -> bool:
+    return bool(_PAGE_MARK.match(text))
+
+
+def is_page_mark_row(cells: Sequence[str]) -> bool:
+    """A row holding only page furniture (第 1 页，共 2 页; - 2 -; 续表), as a PDF-to-Excel
+    conversion leaves between the pages of a table: no indicator, and no level for the rows
+    below it."""
+    texts = {t for t in (clean_cell(c) for c in cells if c) if t}
+    return len(texts) == 1 and is_page_mark(next(iter(texts)))
+
+
 def _is_note_row(cells: list[str]) -> bool:
     """A row under the table that is no indicator: a note or signature row (:func:`is_trailer_row`),
     or, inside an indicator table, any single cell that starts like one or runs long."""
-    if is_trailer_row(cells):
+    if is_trailer_row(cells) or is_page_mark_row(cells):
         return True
     nonempty = [c for c in cells if c]
     if len(nonempty) != 1:

@@ -41,6 +41,7 @@ from .form import (
     filled_levels,
     is_ditto,
     is_self_evaluation_header,
+    is_page_mark_row,
     is_trailer_row,
     join_value,
     label_key,
@@ -445,8 +446,8 @@ def interpret_self_evaluation(
         cells = cells_rows[i]
         if i in header_set or not any(cells):
             continue
-        if is_trailer_row(cells):
-            continue  # 填报人：… 审核人：… under the table
+        if is_trailer_row(cells) or is_page_mark_row(cells):
+            continue  # 填报人：… 审核人：… under the table; 第 1 页，共 2 页 between its pages
         texts = [c for c in cells if c]
         first_label = normalize_label(texts[0])
         if _CONCLUSION.fullmatch(first_label) and len(first_label) <= 16:
@@ -592,7 +593,7 @@ def interpret_flat_self_evaluation(
     carry = {"unit": "", "project": ""}
     for cells, line in zip(rows[1:], lines[1:]):
         cells = [clean_cell(c) for c in cells]
-        if not any(cells) or is_trailer_row(cells) or self_evaluation_columns(cells) is not None:
+        if not any(cells) or is_trailer_row(cells) or is_page_mark_row(cells) or self_evaluation_columns(cells) is not None:
             continue  # blank, a note under the table, or the header repeated
         for fld in ("unit", "project"):
             text = at(cells, project_cols.get(fld))
