@@ -242,3 +242,25 @@ def test_project_total_funds_label():
     rows = [["项目名称", "农村公路日常养护"], ["项目总资金（万元）", 186],
             _HEADER, ["产出指标", "数量指标", "日常养护农村公路里程", "≥860公里"]]
     assert _read(rows).budget == 186.0
+
+
+def _self_evaluation_with_block(block):
+    rows = [["2024年度项目支出绩效自评表"], ["项目名称", "乡村公益性岗位补贴项目"],
+            ["项目资金（万元）", "全年预算数", "全年执行数", "执行率", "分值", "得分"], ["", 312, 309.6, "99.2%", 10, 9.9],
+            *block,
+            ["一级指标", "二级指标", "指标名称", "年度目标值", "实际完成值", "满分", "得分", "偏差原因分析及改进措施"],
+            ["产出指标", "数量指标", "开发乡村公益性岗位", "≥520个", "526个", 50, 50, ""],
+            ["满意度指标", "服务对象满意度指标", "岗位人员满意度", "≥90%", "85.6%", 40, 35.2, "期望较高"]]
+    (project,) = read_bytes(_xlsx(rows), "自评表.xlsx").projects
+    return project
+
+
+def test_a_self_evaluation_result_written_above_the_table_is_its_total_and_conclusion():
+    project = _self_evaluation_with_block([["自评得分", 95.1, "自评等级", "优"]])
+    assert project.total_score == 95.1 and project.conclusion == "优"
+    assert [r.score for r in project.evaluation] == [50, 35.2]
+
+
+def test_the_budget_execution_score_above_the_table_is_no_total():
+    project = _self_evaluation_with_block([["分值", 10, "得分", 9.9]])
+    assert project.total_score is None

@@ -519,6 +519,10 @@ def interpret_self_evaluation(
 
     goals = _read_goals(head)
     execution = _read_execution(head)
+    if total_score is None or not conclusion:
+        block_score, block_grade = _summary_in_head(head)
+        total_score = total_score if total_score is not None else block_score
+        conclusion = conclusion or block_grade
     budget_year, evidence = infer_budget_year(
         "\n".join(t for t in (clean_cell(title), name) if t),
         [g.text for g in goals] + [g.actual or "" for g in goals],
@@ -540,6 +544,27 @@ def interpret_self_evaluation(
         total_score=total_score,
         conclusion=conclusion,
     )
+
+
+# The result written in the information block above the table instead of a 总分 row under it:
+# 自评得分 | 95.1 | 自评等级 | 优.
+# A bare 得分 is not one: the budget execution block has its own (分值 | 10 | 得分 | 9.9).
+_HEAD_SCORE = re.compile(r"^(?:项目)?(?:自评|综合|绩效)总?得分$|^(?:项目)?总得分$|^自评总分$")
+_HEAD_GRADE = re.compile(r"^(?:自评|评价|绩效)?等级$")
+
+
+def _summary_in_head(head: list[list[str]]) -> tuple[float | None, str]:
+    """(total score, grade) from label | value pairs above the indicator header, if any."""
+    score, grade = None, ""
+    for cells in head:
+        texts = [c for c in cells if c]
+        for label, value in zip(texts, texts[1:]):
+            key = normalize_label(label)
+            if score is None and _HEAD_SCORE.match(key) and _number(value) is not None:
+                score = _number(value)
+            elif not grade and _HEAD_GRADE.match(key) and len(value) <= 4:
+                grade = value
+    return score, grade
 
 
 # Execution columns of a flat export; the budget itself may also come under flat's
