@@ -141,32 +141,21 @@ def _named_level(proba: dict[str, float], level2: str | None, min_confidence: fl
 
 
 def _other_levels(todo, queries, vague, judge, config, chunk: int = 4096) -> list[str | None]:
-    """``other_level`` for a batch: the model applied once per chunk, nothing kept in the judge's
-    cache (a 100k-row batch would keep every feature row)."""
-    if judge is None or not _has_unwritten(judge):
+    """``other_level`` for a batch: the model applied once per chunk (``Judge.predict_batch``:
+    each distinct row once, nothing kept in the judge's cache, which a 100k-row batch would fill
+    with feature rows)."""
+    if not _has_unwritten(judge):
         return [None] * len(todo)
     from .learn.features import record
-    from .learn.models import unwritten
 
     floor = _min_confidence(config)
-    # Rows repeat across a batch (the same common indicator in many tables): each distinct
-    # record is predicted once.
-    records: dict[tuple, dict] = {}
-    asked: list[tuple[int, tuple]] = []
-    for n, v in enumerate(vague):
-        if not v and queries[n][1]:
-            rec = unwritten(record(todo[n][1]))
-            key = (rec["name"], rec["description"], rec["value"])
-            records.setdefault(key, rec)
-            asked.append((n, key))
-    keys = list(records)
-    proba: dict[tuple, dict[str, float]] = {}
-    for start in range(0, len(keys), chunk):
-        part = keys[start : start + chunk]
-        proba.update(zip(part, judge.predict_batch("level2_unwritten", [records[k] for k in part])))
+    asked = [n for n, v in enumerate(vague) if not v and queries[n][1]]
     out: list[str | None] = [None] * len(todo)
-    for n, key in asked:
-        out[n] = _named_level(proba[key], queries[n][1], floor)
+    for start in range(0, len(asked), chunk):
+        part = asked[start : start + chunk]
+        probas = judge.predict_batch("level2_unwritten", [record(todo[n][1]) for n in part])
+        for n, proba in zip(part, probas):
+            out[n] = _named_level(proba, queries[n][1], floor)
     return out
 
 
@@ -226,12 +215,20 @@ def _min_confidence(config) -> float:
     return config.threshold(name) if config is not None else default_thresholds()[name]
 
 
-def suggest(indicator: Indicator, project: Project | None, retriever: Retriever, k: int = 3, judge=None, config=None) -> list[Suggestion]:
-    """Rewrites for one indicator (``judge``: the findings engine's models, to look under the
-    二级指标 an N003 finding names and the one the row's words name; ``config``: thresholds)."""
+def suggestion_plan(indicator: Indicator, project: Project | None, judge=None, config=None):
+    """How one row's rewrites are looked for: (query, 二级指标 to look under first, whether it is
+    a vague 效益 claim, the other level its words name or None). The retrieval benchmark and its
+    development set plan their queries with it, so they follow the product."""
     query, level2 = suggestion_query(indicator, project, judge)
     vague = vague_effect_claim(indicator, level2)
     other = None if vague else other_level(indicator, level2, judge, _min_confidence(config))
+    return query, level2, vague, other
+
+
+def suggest(indicator: Indicator, project: Project | None, retriever: Retriever, k: int = 3, judge=None, config=None) -> list[Suggestion]:
+    """Rewrites for one indicator (``judge``: the findings engine's models, to look under the
+    二级指标 an N003 finding names and the one the row's words name; ``config``: thresholds)."""
+    query, level2, vague, other = suggestion_plan(indicator, project, judge, config)
     hits = retriever.search(query, level2=level2, k=k * 3, outside=k if vague or other else 0)
     return _suggestions(indicator, project, hits, level2, vague, k, other)
 

@@ -147,10 +147,10 @@ def level_for(q: dict, how: str) -> str | None:
 
 def product_queries(queries: list[dict]) -> list[tuple[str, str | None, bool, str | None]]:
     """(query text, 二级指标, vague 效益 claim, other level) per query, through
-    ``suggestion_query``, ``vague_effect_claim`` and ``other_level`` with a findings engine
+    ``suggest.suggestion_plan`` (as ``suggest`` plans a row) with a findings engine
     trained without the query's document."""
     from indicatorqa.learn.train import load_indicator_rows, lodo_folds
-    from indicatorqa.suggest import _min_confidence, other_level, suggestion_query, vague_effect_claim
+    from indicatorqa.suggest import suggestion_plan
 
     from indicatorqa.readers import read_paths
 
@@ -169,10 +169,7 @@ def product_queries(queries: list[dict]) -> list[tuple[str, str | None, bool, st
         for q in queries:
             if q["doc"] == doc:
                 project, ind = where[(q["table"], q["row"])]
-                text, level2 = suggestion_query(ind, project, judge)
-                vague = vague_effect_claim(ind, level2)
-                other = None if vague else other_level(ind, level2, judge, _min_confidence(None))
-                out[q["id"]] = (text, level2, vague, other)
+                out[q["id"]] = suggestion_plan(ind, project, judge)
     return [out[q["id"]] for q in queries]
 
 

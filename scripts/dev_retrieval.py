@@ -11,7 +11,7 @@ retrieval query), judged by the benchmark's guide (``corpus/benchmark/GUIDE.md``
     python scripts/dev_retrieval.py merge FILE...    # judged pairs (id<TAB>entry<TAB>grade) → labels
     python scripts/dev_retrieval.py score            # recall@3 / MRR per variant
 
-The query path is the product's (``suggest.suggestion_query``, ``vague_effect_claim``): each
+The query path is the product's (``suggest.suggestion_plan``): each
 row is analysed by a findings engine trained without its project table (5 folds by table), so
 an N003 verdict or a vague-claim slot is what ``check`` would give.
 """
@@ -46,7 +46,7 @@ def build(args) -> int:
     from indicatorqa.config import Config
     from indicatorqa.learn.models import Judge
     from indicatorqa.learn.train import _projects_from_rows, fit_all, load_indicator_rows
-    from indicatorqa.suggest import _min_confidence, other_level, suggestion_query, vague_effect_claim
+    from indicatorqa.suggest import suggestion_plan
 
     rows = load_indicator_rows()
     written = [r for r in rows if r["doc"] == "written"]
@@ -78,9 +78,7 @@ def build(args) -> int:
             if r["table"] not in fold:
                 continue
             project, ind = where[(r["table"], r["row"])]
-            text, level2 = suggestion_query(ind, project, judge)
-            vague = vague_effect_claim(ind, level2)
-            other = None if vague else other_level(ind, level2, judge, _min_confidence(None))
+            text, level2, vague, other = suggestion_plan(ind, project, judge)
             out.append({
                 "id": f"d{len(out) + 1:03d}", "table": r["table"], "row": r["row"], "project": r["project"],
                 "level1": r["level1"], "level2": r["level2"], "name": r["name"], "description": r["description"],

@@ -316,9 +316,13 @@ class Judge:
         """``numpy`` when every model is an exported pipeline, else ``sklearn``."""
         return "sklearn" if any(isinstance(m, SklearnModel) for m in self.models.values()) else "numpy"
 
+    @staticmethod
+    def _as_seen(name: str, rec: dict) -> dict:
+        """The record as model ``name`` sees it (without the written levels for ``UNWRITTEN``)."""
+        return unwritten(rec) if name in UNWRITTEN else rec
+
     def _proba(self, name: str, rec: dict) -> dict[str, float]:
-        if name in UNWRITTEN:
-            rec = unwritten(rec)
+        rec = self._as_seen(name, rec)
         key = self._key(name, rec)
         hit = self._cache.get(key)
         if hit is None:
@@ -354,7 +358,7 @@ class Judge:
             self._cache.clear()
         for name in names:
             # Every record of the batch, cached or not: ``evidence`` needs its feature row.
-            todo = [unwritten(r) for r in todo_all] if name in UNWRITTEN else todo_all
+            todo = [self._as_seen(name, r) for r in todo_all]
             model = self.models[name]
             classes = model.classes_
             for start in range(0, len(todo), chunk):
@@ -367,9 +371,17 @@ class Judge:
                     self._rows[key] = (x, i)
 
     def predict_batch(self, name: str, records: list[dict]) -> list[dict[str, float]]:
+        """Class probabilities per record, each distinct record (as the model sees it) computed
+        once: rows repeat across a batch (the same common indicator in many tables). Nothing is
+        kept in the cache."""
         model = self.models[name]
-        probs = model.predict_proba(records)
-        return [dict(zip(model.classes_, map(float, row))) for row in probs]
+        seen = [self._as_seen(name, r) for r in records]
+        distinct: dict[tuple, dict] = {}
+        for rec in seen:
+            distinct.setdefault(self._key(name, rec), rec)
+        probs = model.predict_proba(list(distinct.values())) if distinct else []
+        by_key = {key: dict(zip(model.classes_, map(float, row))) for key, row in zip(distinct, probs)}
+        return [by_key[self._key(name, rec)] for rec in seen]
 
     def verdict(self, name: str, ind) -> Verdict:
         rec = record(ind)
@@ -378,7 +390,7 @@ class Judge:
         return Verdict(label, proba[label], [])
 
     def evidence(self, name: str, ind, label: str) -> list[str]:
-        rec = unwritten(record(ind)) if name in UNWRITTEN else record(ind)
+        rec = self._as_seen(name, record(ind))
         row = self._rows.get(self._key(name, rec))
         if row is not None:
             x, i = row
