@@ -248,10 +248,6 @@ def _collect(container, items: list[_TableItem], gap: list[str], inherited: list
                     _collect(tc, items, [], context)
 
 
-def _is_page_mark(text: str) -> bool:
-    return form.is_page_mark(text)
-
-
 # Outline numbers of headings, by depth: 第一章 > 一、 > （一） > 1. > （1）.
 _HEADING_NUMBERS = (
     (1, re.compile(r"^\s*第\s*[一二三四五六七八九十百\d]{1,4}\s*[章节部分篇]\s*")),
@@ -291,7 +287,7 @@ def _is_heading_like(text: str) -> bool:
         0 < len(text) <= 40
         and not re.search(r"[。，,；;:：]", text)
         and not _NOTE.match(text)
-        and not _is_page_mark(text)
+        and not form.is_page_mark(text)
         and bool(re.search(r"[\u4e00-\u9fff]", text))
     )
 
@@ -331,7 +327,7 @@ def choose_title(paragraphs: list[str]) -> tuple[str, list[str]]:
     else:
         for k in range(len(texts) - 1, -1, -1):
             text = texts[k]
-            if _NOTE.match(text) or _is_page_mark(text) or len(text) > 60 or text.endswith(_SENTENCE_END):
+            if _NOTE.match(text) or form.is_page_mark(text) or len(text) > 60 or text.endswith(_SENTENCE_END):
                 continue
             if _field_clauses(text):
                 continue  # 实施单位：X is a field of the project, read as such, not its heading
@@ -386,7 +382,7 @@ def _shape(table: grid.Grid) -> _TableShape:
 
 def _only_page_marks(gap: list[str]) -> bool:
     """Nothing between two tables but empty paragraphs, page breaks and page furniture."""
-    return all(_is_page_mark(text) for text in gap)
+    return all(form.is_page_mark(text) for text in gap)
 
 
 def _is_level_text(text: str) -> bool:

@@ -297,8 +297,8 @@ def interpret_flat(
     body_start = 1
     if len(rows) > 1 and merge_subheader(match, rows[1]):
         body_start = 2
-    elif len(rows) > 1 and (below := match_header(rows[1])) is not None and below.fields - match.fields:
-        # 一级指标 | 二级指标 | 三级指标 | 目标值 under a merged 绩效指标 | 指标值 (form.refines_header).
+    elif len(rows) > 1 and (below := match_header(rows[1])) is not None and form.refines_header(match.columns, below.columns):
+        # 一级指标 | 二级指标 | 三级指标 | 目标值 under a merged 绩效指标 | 指标值.
         match, body_start = below, 2
     missing = match.missing_required()
     if missing:

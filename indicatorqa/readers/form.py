@@ -237,14 +237,13 @@ def _is_subheader(row: Sequence[str]) -> bool:
     return all(f is not None for f in fields) and any(f[0] in ("operator", "direction", "unit", "value", "low", "high") for f in fields)
 
 
-def refines_header(columns: dict, below: Sequence[str]) -> bool:
-    """Whether ``below`` is the second row of a two-row header that names what the first row
-    only groups: 一级指标 | 二级指标 | 三级指标 under a merged 绩效指标, 目标值 | 上年实际值 under a
-    merged 指标值. It is a header itself and names a field the row above does not (a header
-    repeated after a page break names the same ones); a column merged down both rows
-    (指标值确定依据) may be blank in it."""
-    sub = match_header(below)
-    return sub is not None and bool(sub.keys() - columns.keys())
+def refines_header(columns: dict, below: dict | None) -> bool:
+    """Whether the row below a header, whose header columns are ``below`` (None: it is no
+    header), is the second row of a two-row header that names what the first row only groups:
+    一级指标 | 二级指标 | 三级指标 under a merged 绩效指标, 目标值 | 上年实际值 under a merged 指标值.
+    It names a field the row above does not (a header repeated after a page break names the
+    same ones); a column merged down both rows (指标值确定依据) may be blank in it."""
+    return below is not None and bool(below.keys() - columns.keys())
 
 
 def _combine_headers(top: list[str], sub: list[str]) -> list[str]:
@@ -284,9 +283,8 @@ def find_indicator_header(rows: Sequence[Sequence[str]], start: int = 0) -> Indi
             continue
         names = [clean_cell(c) for c in rows[i]]
         index = i
-        if i + 1 < len(rows) and (
-            (_is_subheader(rows[i + 1]) and match_header(rows[i + 1]) != columns) or refines_header(columns, rows[i + 1])
-        ):
+        below = match_header(rows[i + 1]) if i + 1 < len(rows) else None
+        if i + 1 < len(rows) and ((_is_subheader(rows[i + 1]) and below != columns) or refines_header(columns, below)):
             names = _combine_headers(names, [clean_cell(c) for c in rows[i + 1]])
             columns = header_columns(names)
             index = i + 1

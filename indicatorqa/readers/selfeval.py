@@ -295,6 +295,11 @@ def self_evaluation_columns(cells: Sequence[str]) -> dict[str, int] | None:
     return columns if is_self_evaluation_header(columns) else None
 
 
+# Columns that split a value (计量单位, 计算符号, 指标方向): the row is then read by the header
+# and the parts joined.
+_SPLIT_VALUE = frozenset({"unit", "operator", "direction"})
+
+
 def _standard_order(columns: dict[str, int]) -> bool:
     """Whether the header has the column order that content alignment assumes.
 
@@ -304,7 +309,7 @@ def _standard_order(columns: dict[str, int]) -> bool:
     needed = ("value", "actual", "weight", "score")
     if not all(f in columns for f in needed) or not ({"name", "description"} & columns.keys()):
         return True
-    if {"unit", "operator", "direction"} & columns.keys():
+    if _SPLIT_VALUE & columns.keys():
         # A 计量单位 (or 计算符号/指标方向) column: content alignment would take it for the name.
         return False
     target = columns["value"]
@@ -337,7 +342,7 @@ def _read_by_header(cells: Sequence[str], columns: dict[str, int], *, scored_onl
     if any(t and _number(t) is None for t in (weight, score)):
         return None
     target, actual = at("value"), at("actual")
-    if {"unit", "operator", "direction"} & columns.keys():
+    if _SPLIT_VALUE & columns.keys():
         # One 计量单位 column serves the target and the actual (≥600 | 642 under 人).
         target = join_value(at("operator"), target, at("unit"), at("direction")) if target else target
         actual = join_value("", actual, at("unit")) if actual else actual
